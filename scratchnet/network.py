@@ -1,0 +1,228 @@
+"""The multi-layer perceptron: parameters, a forward pass that keeps what backward
+needs, and a backward pass written out by hand.
+
+Layout. Layer ``i`` has one matrix ``W[i]`` of shape ``(n_in + 1, n_out)``: the first
+``n_in`` rows are the weights and the last row is the bias. Every layer's input
+carries a trailing column of ones, so ``A @ W`` is ``A @ weights + bias`` in one
+call. ``coefs``/``intercepts`` give the usual scikit-learn views of the same memory.
+
+Speed. A minibatch of 10 costs almost nothing in arithmetic; what it costs is the
+number of NumPy calls. So activations live in buffers allocated once per batch
+size, and every operation writes in place (``out=``). The code below is the code
+that trains: there is no second, faster copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scratchnet.activations import ACTIVATIONS, DERIVATIVES, check_name
+from scratchnet.losses import LOSS_FUNCTIONS, OUTPUT_FUNCTIONS, OUTPUTS, class_probabilities
+
+Array = NDArray[np.float64]
+
+INITS = ("he", "glorot", "normal")
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 256
+
+
+def init_layer(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> Array:
+    """One layer's ``(n_in + 1, n_out)`` matrix, the bias in the last row.
+
+    he:     weights ~ N(0, 2 / n_in), bias 0 (suits relu).
+    glorot: weights ~ U(-r, r) with r = sqrt(6 / (n_in + n_out)), bias 0 (suits tanh).
+    normal: weights and bias ~ N(0, 1), drawn weights first, as both seed write-ups do.
+    """
+    W = np.zeros((n_in + 1, n_out))
+    if init == "he":
+        W[:-1] = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
+    elif init == "glorot":
+        bound = np.sqrt(6.0 / (n_in + n_out))
+        W[:-1] = rng.uniform(-bound, bound, size=(n_in, n_out))
+    else:
+        W[:-1] = rng.standard_normal((n_in, n_out))
+        W[-1] = rng.standard_normal(n_out)
+    return W
+
+
+def with_ones(X: NDArray) -> Array:
+    """``X`` (n_samples, n_features) with a column of ones appended: (n_samples, n_features + 1)."""
+    X1 = np.empty((X.shape[0], X.shape[1] + 1))
+    X1[:, :-1] = X
+    X1[:, -1] = 1.0
+    return X1
+
+
+class _Buffers:
+    """Activations and deltas for one batch size, allocated once.
+
+    Inside the network a layer's values are stored one column per sample,
+    (units, n_samples), so that the rows of a layer are contiguous and ``np.dot``
+    can write straight into them. Hidden layers carry an extra last row of ones.
+    """
+
+    def __init__(self, n: int, sizes: Sequence[int]):
+        self.inputs = np.ones((n, sizes[0] + 1))  # a caller's X, copied in, plus ones
+        self.acts = [np.ones((h + 1, n)) for h in sizes[1:-1]] + [np.empty((sizes[-1], n))]
+        self.deltas = [np.empty((h, n)) for h in sizes[1:]]
+        self.layer_inputs: list[Array] = [self.inputs.T, *self.acts[:-1]]  # [0] set per pass
+
+
+class MLP:
+    """A fully connected network for classification.
+
+    Parameters
+    ----------
+    layer_sizes : [n_features, hidden_1, ..., hidden_k, n_outputs]
+        ``n_outputs`` is the number of classes for ``output="softmax"`` and 1 for
+        ``output="sigmoid"``.
+    activation : one of ``ACTIVATIONS`` (relu, tanh, sigmoid, linear, leaky_relu).
+    output : "softmax" (cross-entropy) or "sigmoid" (binary cross-entropy).
+    init : "he", "glorot" or "normal".
+    seed : seeds the network's own ``numpy.random.Generator`` for the initial weights.
+    l1, l2 : penalty rates on the weights (not the biases): the loss gains
+        ``l1 * sum|w| + l2 / 2 * sum w**2``.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str = "relu",
+        output: str = "softmax",
+        init: str = "he",
+        seed: int | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+    ):
+        self.layer_sizes = [int(s) for s in layer_sizes]
+        self.activation = check_name("activation", activation, ACTIVATIONS)
+        self.output = check_name("output", output, OUTPUTS)
+        self.l1, self.l2 = float(l1), float(l2)
+        rng = np.random.default_rng(seed)
+        pairs = zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=False)
+        init = check_name("init", init, INITS)
+        self.params = [init_layer(rng, n_in, n_out, init) for n_in, n_out in pairs]
+        self.grads = [np.zeros_like(W) for W in self.params]
+        self._activate = ACTIVATIONS[self.activation]
+        self._derivative = DERIVATIVES[self.activation]
+        self._output = OUTPUT_FUNCTIONS[self.output]
+        self._buffers: dict[int, _Buffers] = {}
+        self._last: _Buffers | None = None  # the buffers of the last forward pass
+
+    # -- scikit-learn's layout, as views ------------------------------------------------
+    @property
+    def coefs(self) -> list[Array]:
+        """Weights, ``coefs[i]`` of shape (n_in, n_out): views into ``params``."""
+        return [W[:-1] for W in self.params]
+
+    @property
+    def intercepts(self) -> list[Array]:
+        """Biases, ``intercepts[i]`` of shape (n_out,): views into ``params``."""
+        return [W[-1] for W in self.params]
+
+    def _buffers_for(self, n: int) -> _Buffers:
+        buffers = self._buffers.get(n)
+        if buffers is None:
+            if len(self._buffers) >= 8:  # batch, last batch, train, test, grid, ...
+                self._buffers.clear()
+            buffers = self._buffers[n] = _Buffers(n, self.layer_sizes)
+        return buffers
+
+    # -- forward -------------------------------------------------------------------------
+    def forward(self, X1: Array) -> Array:
+        """Output of the network for inputs that already end in a column of ones.
+
+        X1 : ndarray of shape (n_samples, n_features + 1), see ``with_ones``.
+        Returns shape (n_samples, n_outputs): a view of a buffer that the next forward
+        pass of the same size overwrites, so copy it to keep it. Each layer's input
+        (activations plus the row of ones) is kept for ``backward``.
+        """
+        buffers = self._buffers.get(X1.shape[0]) or self._buffers_for(X1.shape[0])
+        self._last = buffers
+        A = buffers.layer_inputs[0] = X1.T  # (n_features + 1, n_samples): a sample a column
+        for W, out in zip(self.params[:-1], buffers.acts, strict=False):
+            Z = out[:-1]  # leave the row of ones alone
+            np.dot(W.T, A, out=Z)  # Z = W^T A: weights and bias in one product
+            self._activate(Z)
+            A = out
+        P = buffers.acts[-1]
+        np.dot(self.params[-1].T, A, out=P)
+        self._output(P)
+        return P.T
+
+    def predict_output(self, X: NDArray) -> Array:
+        """The raw output (a fresh array) for plain inputs X of shape (n_samples, n_features)."""
+        buffers = self._buffers_for(X.shape[0])
+        buffers.inputs[:, :-1] = X
+        return self.forward(buffers.inputs).copy()
+
+    def predict_proba(self, X: NDArray) -> Array:
+        """Class probabilities, shape (n_samples, n_classes), rows summing to 1."""
+        return class_probabilities(self.predict_output(X), self.output)
+
+    # -- backward ------------------------------------------------------------------------
+    def backward(self, T: Array) -> list[Array]:
+        """Mean gradient of the loss over the batch of the last ``forward``.
+
+        T : ndarray of shape (n_samples, n_outputs), the targets: one-hot rows for
+            softmax, a column of 0/1 for sigmoid.
+        Fills and returns ``self.grads``, laid out like ``self.params``.
+        """
+        buffers = self._last
+        if buffers is None or buffers.acts[-1].shape[1] != T.shape[0]:
+            raise ValueError("backward(T) needs a forward pass on a batch of the same size first.")
+        # The output delta dL/dZ is P - T for both outputs. Softmax with cross-entropy:
+        # dL/dp_k = -t_k / p_k and dp_k/dz_j = p_k (1[k=j] - p_j); the product summed
+        # over k is p_j * sum(t) - t_j = p_j - t_j, since the one-hot row sums to 1.
+        # Sigmoid with binary cross-entropy: dL/dp = (p - t) / (p (1 - p)) and
+        # dp/dz = p (1 - p), which cancel to p - t. Dividing by n makes it a mean.
+        delta = buffers.deltas[-1]
+        np.subtract(buffers.acts[-1], T.T, out=delta)
+        np.multiply(delta, 1.0 / T.shape[0], out=delta)
+        inputs, params, grads = buffers.layer_inputs, self.params, self.grads
+        for i in range(len(params) - 1, -1, -1):
+            A = inputs[i]
+            np.dot(A, delta.T, out=grads[i])  # dL/dW = A delta^T (the ones give the bias)
+            if i:
+                below = buffers.deltas[i - 1]
+                np.dot(params[i][:-1], delta, out=below)  # back through the weights
+                self._derivative(A[:-1], below)  # and through the activation
+                delta = below
+        if self.l2:
+            for W, G in zip(self.params, self.grads, strict=True):
+                G[:-1] += self.l2 * W[:-1]
+        if self.l1:
+            for W, G in zip(self.params, self.grads, strict=True):
+                G[:-1] += self.l1 * np.sign(W[:-1])
+        return self.grads
+
+    # -- loss ----------------------------------------------------------------------------
+    def penalty(self) -> float:
+        """``l1 * sum|w| + l2 / 2 * sum w**2`` over all weights (biases excluded)."""
+        total = 0.0
+        for W in self.params:
+            if self.l1:
+                total += self.l1 * float(np.abs(W[:-1]).sum())
+            if self.l2:
+                total += 0.5 * self.l2 * float(np.square(W[:-1]).sum())
+        return total
+
+    def loss(self, X: NDArray, y: NDArray[np.integer]) -> float:
+        """Mean loss of the whole network on X (n_samples, n_features), y class indices,
+        including the penalty. This is the function the gradients are of."""
+        return LOSS_FUNCTIONS[self.output](self.predict_output(X), y) + self.penalty()
+
+    def targets(self, y: NDArray[np.integer]) -> Array:
+        """Targets for ``backward``: one-hot (n, n_classes), or a 0/1 column for sigmoid."""
+        if self.output == "sigmoid":
+            return y.reshape(-1, 1).astype(np.float64)
+        T = np.zeros((len(y), self.layer_sizes[-1]))
+        T[np.arange(len(y)), y] = 1.0
+        return T
+
+    def all_finite(self) -> bool:
+        """True while every weight and bias is a finite number."""
+        return all(np.isfinite(W).all() for W in self.params)
