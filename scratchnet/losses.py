@@ -30,10 +30,11 @@ def softmax(Z: Array) -> None:
     """
     if Z.shape[0] == 2:
         # Two classes: e^z1 / (e^z0 + e^z1) = 1 / (1 + e^-(z1 - z0)), a sigmoid of the
-        # difference. Same numbers, three contiguous calls instead of five broadcasts.
-        np.subtract(Z[1], Z[0], out=Z[1])
-        expit(Z[1], out=Z[1])
-        np.subtract(1.0, Z[1], out=Z[0])
+        # difference (and p0 the sigmoid of z0 - z1, exact even where p0 is tiny).
+        # Same numbers, three contiguous calls instead of five broadcasts.
+        np.subtract(Z[0], Z[1], out=Z[0])
+        np.negative(Z[0], out=Z[1])
+        expit(Z, out=Z)
         return
     np.subtract(Z, np.maximum.reduce(Z, axis=0, keepdims=True), out=Z)
     np.exp(Z, out=Z)

@@ -28,6 +28,10 @@ INITS = ("he", "glorot", "normal")
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 256
 
+# A weight this large means the steps overshot: the outputs saturate, and a few more
+# steps overflow float64 (inf - inf = nan). Trained networks here stay below ~1e3.
+MAX_WEIGHT = 1e6
+
 
 def init_layer(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> Array:
     """One layer's ``(n_in + 1, n_out)`` matrix, the bias in the last row.
@@ -223,6 +227,9 @@ class MLP:
         T[np.arange(len(y)), y] = 1.0
         return T
 
-    def all_finite(self) -> bool:
-        """True while every weight and bias is a finite number."""
-        return all(np.isfinite(W).all() for W in self.params)
+    def is_sane(self) -> bool:
+        """True while every weight and bias is finite and below ``MAX_WEIGHT`` in size.
+
+        (``nan < x`` is False, so one comparison catches nan, inf and blow-ups alike.)
+        """
+        return all(np.maximum.reduce(np.abs(W), axis=None) < MAX_WEIGHT for W in self.params)

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, check_name
 from scratchnet.losses import LOSS_FUNCTIONS, OUTPUTS
-from scratchnet.network import INITS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MLP, with_ones
+from scratchnet.network import INITS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_WEIGHT, MLP, with_ones
 from scratchnet.optimizers import OPTIMIZERS, make_optimizer
 
 Array = NDArray[np.float64]
@@ -319,7 +319,7 @@ class Trainer:
                 if self._pos < 0:
                     self._start_epoch()
                 steps_left -= self._train_steps(deadline, steps_left)
-                if not self.net.all_finite():
+                if not self.net.is_sane():
                     return self._diverge(saved, rows)
                 if self._pos < len(self._X1):
                     break  # out of time or steps, mid-epoch
@@ -363,9 +363,9 @@ class Trainer:
         self._pos = -1
         lr = self.current_learning_rate()
         self.diverged = (
-            f"Training diverged at epoch {self.epoch + 1}: the loss or the weights stopped being "
-            f"finite numbers. The weights are kept from the end of epoch {self.epoch}. "
-            f"Try a lower learning rate (it was {lr:g})."
+            f"Training diverged at epoch {self.epoch + 1}: the steps overshot and the weights "
+            f"blew up (past {MAX_WEIGHT:g}, or to inf/nan). The weights are kept from the end "
+            f"of epoch {self.epoch}. Lower the learning rate (it was {lr:g})."
         )
         return rows
 

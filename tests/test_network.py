@@ -1,0 +1,161 @@
+"""The network: shapes, the gradient check, one step worked by hand, layout views."""
+
+import numpy as np
+import pytest
+
+from scratchnet.activations import ACTIVATIONS, DERIVATIVES
+from scratchnet.gradcheck import analytic_gradients, gradient_check, numerical_gradients
+from scratchnet.losses import OUTPUTS, class_probabilities, softmax
+from scratchnet.network import INITS, MAX_WEIGHT, MLP, with_ones
+
+
+def small_problem(n_classes=3, n=12, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)), rng.integers(0, n_classes, size=n)
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("penalty", [{}, {"l1": 0.05}, {"l2": 0.1}, {"l1": 0.02, "l2": 0.03}])
+def test_backward_matches_central_differences(activation, output, penalty):
+    n_classes = 2 if output == "sigmoid" else 3
+    X, y = small_problem(n_classes)
+    n_out = 1 if output == "sigmoid" else n_classes
+    net = MLP([3, 5, 4, n_out], activation, output, init="normal", seed=1, **penalty)
+    assert gradient_check(net, X, y) < 1e-6
+
+
+def test_gradient_check_catches_a_wrong_backward():
+    X, y = small_problem()
+    net = MLP([3, 4, 3], "tanh", seed=0)
+    good = gradient_check(net, X, y)
+    net._derivative = DERIVATIVES["linear"]  # a backward pass that forgets tanh'
+    assert good < 1e-6 < gradient_check(net, X, y)
+
+
+def test_one_step_worked_by_hand():
+    """A 2-2-2 relu network, two samples: gradients from the chain rule written per sample."""
+    net = MLP([2, 2, 2], "relu", "softmax", seed=0)
+    W1 = np.array([[0.5, -0.3], [0.2, 0.8], [0.1, -0.1]])  # last row: bias
+    W2 = np.array([[1.0, -1.0], [0.5, 0.25], [0.0, 0.2]])
+    net.params[0][...] = W1
+    net.params[1][...] = W2
+    X = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    y = np.array([1, 0])
+    expected1, expected2 = np.zeros_like(W1), np.zeros_like(W2)
+    for x, label in zip(X, y, strict=True):
+        z1 = x @ W1[:2] + W1[2]
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ W2[:2] + W2[2]
+        p = np.exp(z2) / np.exp(z2).sum()
+        dz2 = p - np.eye(2)[label]
+        dz1 = (W2[:2] @ dz2) * (z1 > 0)
+        expected2 += np.vstack([np.outer(a1, dz2), dz2]) / 2
+        expected1 += np.vstack([np.outer(x, dz1), dz1]) / 2
+    grads = analytic_gradients(net, X, y)
+    np.testing.assert_allclose(grads[0], expected1, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(grads[1], expected2, rtol=0, atol=1e-15)
+
+
+def test_forward_shapes_and_probabilities():
+    X, _ = small_problem(n=7)
+    for output, n_out in (("softmax", 4), ("sigmoid", 1)):
+        net = MLP([3, 8, n_out], output=output, seed=0)
+        proba = net.predict_proba(X)
+        assert proba.shape == (7, max(n_out, 2))
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        assert ((proba >= 0) & (proba <= 1)).all()
+
+
+def test_zero_hidden_layers_is_logistic_regression():
+    X, y = small_problem(n_classes=2)
+    net = MLP([3, 2], seed=0)
+    assert len(net.params) == 1 and net.params[0].shape == (4, 2)
+    assert gradient_check(net, X, y) < 1e-6
+
+
+def test_coefs_and_intercepts_are_views_of_params():
+    net = MLP([2, 3, 2], seed=0)
+    net.coefs[0][0, 0] = 42.0
+    net.intercepts[1][1] = -7.0
+    assert net.params[0][0, 0] == 42.0 and net.params[1][-1, 1] == -7.0
+    assert [c.shape for c in net.coefs] == [(2, 3), (3, 2)]
+    assert [b.shape for b in net.intercepts] == [(3,), (2,)]
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_init_is_seeded_and_scaled(init):
+    a, b, c = (MLP([2, 64, 2], init=init, seed=s) for s in (5, 5, 6))
+    assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params, strict=True))
+    assert not np.array_equal(a.params[0], c.params[0])
+    W = a.params[0]
+    if init == "normal":  # standard normal weights and biases, as the seeds draw them
+        rng = np.random.default_rng(5)
+        np.testing.assert_array_equal(W[:-1], rng.standard_normal((2, 64)))
+        np.testing.assert_array_equal(W[-1], rng.standard_normal(64))
+    else:
+        assert not W[-1].any()  # zero biases
+        limit = np.sqrt(2 / 2) * 5 if init == "he" else np.sqrt(6 / 66)
+        assert np.abs(W[:-1]).max() <= limit
+
+
+def test_two_class_softmax_equals_the_general_formula():
+    Z = np.random.default_rng(0).normal(scale=30, size=(2, 50))
+    expected = np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)
+    softmax(Z)
+    np.testing.assert_allclose(Z, expected, rtol=1e-12, atol=1e-300)
+
+
+def test_softmax_survives_huge_logits():
+    for k in (2, 3):
+        Z = np.array([[1000.0, -1000.0]] * k)
+        Z[0] = [1e300, -1e300]
+        softmax(Z)
+        assert np.isfinite(Z).all()
+        np.testing.assert_allclose(Z.sum(axis=0), 1.0)
+
+
+def test_sigmoid_output_probabilities_are_two_columns():
+    P = np.array([[0.2], [0.9]])
+    np.testing.assert_allclose(class_probabilities(P, "sigmoid"), [[0.8, 0.2], [0.1, 0.9]])
+
+
+def test_is_sane_flags_nan_inf_and_blow_ups():
+    net = MLP([2, 3, 2], seed=0)
+    assert net.is_sane()
+    for bad in (np.nan, np.inf, -np.inf, 10 * MAX_WEIGHT):
+        W = net.params[1]
+        kept = W[0, 0]
+        W[0, 0] = bad
+        assert not net.is_sane()
+        W[0, 0] = kept
+
+
+def test_backward_needs_a_forward_of_the_same_size():
+    net = MLP([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="forward pass"):
+        net.backward(np.zeros((4, 2)))
+    net.forward(with_ones(np.zeros((5, 2))))
+    with pytest.raises(ValueError, match="same size"):
+        net.backward(np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"activation": "softplus"}, "activation must be one of 'relu'"),
+        ({"output": "linear"}, "output must be one of 'softmax', 'sigmoid'"),
+        ({"init": "zeros"}, "init must be one of 'he', 'glorot', 'normal'"),
+    ],
+)
+def test_bad_names_list_the_valid_ones(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        MLP([2, 3, 2], **kwargs)
+
+
+def test_numerical_gradients_leave_weights_unchanged():
+    X, y = small_problem()
+    net = MLP([3, 4, 3], seed=0)
+    before = [W.copy() for W in net.params]
+    numerical_gradients(net, X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.params, strict=True))
