@@ -73,6 +73,7 @@ class _Buffers:
         self.acts = [np.ones((h + 1, n)) for h in sizes[1:-1]] + [np.empty((sizes[-1], n))]
         self.deltas = [np.empty((h, n)) for h in sizes[1:]]
         self.layer_inputs: list[Array] = [self.inputs.T, *self.acts[:-1]]  # [0] set per pass
+        self.hidden = [A[:-1] for A in self.acts[:-1]]  # hidden activations without the ones
 
 
 class MLP:
@@ -147,10 +148,9 @@ class MLP:
         buffers = self._buffers.get(X1.shape[0]) or self._buffers_for(X1.shape[0])
         self._last = buffers
         A = buffers.layer_inputs[0] = X1.T  # (n_features + 1, n_samples): a sample a column
-        for W, out in zip(self.params[:-1], buffers.acts, strict=False):
-            Z = out[:-1]  # leave the row of ones alone
+        for W, Z, out in zip(self.params, buffers.hidden, buffers.acts, strict=False):
             np.dot(W.T, A, out=Z)  # Z = W^T A: weights and bias in one product
-            self._activate(Z)
+            self._activate(Z)  # in place; the row of ones below Z stays
             A = out
         P = buffers.acts[-1]
         np.dot(self.params[-1].T, A, out=P)
@@ -168,11 +168,12 @@ class MLP:
         return class_probabilities(self.predict_output(X), self.output)
 
     # -- backward ------------------------------------------------------------------------
-    def backward(self, T: Array) -> list[Array]:
-        """Mean gradient of the loss over the batch of the last ``forward``.
+    def backward(self, T: Array, scale: float = 1.0) -> list[Array]:
+        """Mean gradient of the loss over the batch of the last ``forward``, times ``scale``.
 
         T : ndarray of shape (n_samples, n_outputs), the targets: one-hot rows for
             softmax, a column of 0/1 for sigmoid.
+        scale : plain SGD passes its learning rate, so that its update is just W -= G.
         Fills and returns ``self.grads``, laid out like ``self.params``.
         """
         buffers = self._last
@@ -182,25 +183,25 @@ class MLP:
         # dL/dp_k = -t_k / p_k and dp_k/dz_j = p_k (1[k=j] - p_j); the product summed
         # over k is p_j * sum(t) - t_j = p_j - t_j, since the one-hot row sums to 1.
         # Sigmoid with binary cross-entropy: dL/dp = (p - t) / (p (1 - p)) and
-        # dp/dz = p (1 - p), which cancel to p - t. Dividing by n makes it a mean.
+        # dp/dz = p (1 - p), which cancel to p - t. Dividing by n makes it a mean; every
+        # gradient below is linear in delta, so ``scale`` applied here scales them all.
         delta = buffers.deltas[-1]
         np.subtract(buffers.acts[-1], T.T, out=delta)
-        np.multiply(delta, 1.0 / T.shape[0], out=delta)
-        inputs, params, grads = buffers.layer_inputs, self.params, self.grads
+        np.multiply(delta, scale / T.shape[0], out=delta)
+        inputs, hidden, params, grads = buffers.layer_inputs, buffers.hidden, self.params, self.grads
         for i in range(len(params) - 1, -1, -1):
-            A = inputs[i]
-            np.dot(A, delta.T, out=grads[i])  # dL/dW = A delta^T (the ones give the bias)
+            np.dot(inputs[i], delta.T, out=grads[i])  # dL/dW = A delta^T (ones give the bias)
             if i:
                 below = buffers.deltas[i - 1]
                 np.dot(params[i][:-1], delta, out=below)  # back through the weights
-                self._derivative(A[:-1], below)  # and through the activation
+                self._derivative(hidden[i - 1], below)  # and through the activation
                 delta = below
         if self.l2:
             for W, G in zip(self.params, self.grads, strict=True):
-                G[:-1] += self.l2 * W[:-1]
+                G[:-1] += (scale * self.l2) * W[:-1]
         if self.l1:
             for W, G in zip(self.params, self.grads, strict=True):
-                G[:-1] += self.l1 * np.sign(W[:-1])
+                G[:-1] += (scale * self.l1) * np.sign(W[:-1])
         return self.grads
 
     # -- loss ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Optimisers. Each owns the list of parameter arrays it updates and the state it
 keeps for them (velocities, moments), lined up with that list, and updates the
-arrays in place from a list of gradients laid out the same way.
+arrays in place from a list of gradients laid out the same way, multiplied by the
+optimiser's ``gradient_scale`` (the learning rate for plain SGD, else 1).
 
 The update rules are scikit-learn's (``sklearn/neural_network/_stochastic_optimizers.py``),
 so one plain SGD step matches ``MLPClassifier``'s to rounding.
@@ -39,15 +40,22 @@ class SGD:
         self.nesterov = nesterov
         self.velocities = [np.zeros_like(W) for W in self.params] if momentum else []
 
+    @property
+    def gradient_scale(self) -> float:
+        """What ``step`` wants the gradients multiplied by: plain SGD takes lr * g
+        straight from the backward pass (one subtraction a layer); the rest take g."""
+        return 1.0 if self.momentum else self.learning_rate
+
     def step(self, grads: Sequence[Array]) -> None:
-        """Update every parameter in place. ``grads`` are used as scratch space."""
-        lr = self.learning_rate
+        """Update every parameter in place from ``gradient_scale`` times the gradients.
+
+        ``grads`` may be used as scratch space.
+        """
         if not self.momentum:
             for W, G in zip(self.params, grads, strict=True):
-                G *= lr
-                W -= G
+                W -= G  # G is already lr * g
             return
-        mu = self.momentum
+        lr, mu = self.learning_rate, self.momentum
         for W, G, V in zip(self.params, grads, self.velocities, strict=True):
             V *= mu
             V -= lr * G
@@ -83,6 +91,8 @@ class Adam:
         self.t = 0
         self.ms = [np.zeros_like(W) for W in self.params]
         self.vs = [np.zeros_like(W) for W in self.params]
+
+    gradient_scale = 1.0
 
     def step(self, grads: Sequence[Array]) -> None:
         """Update every parameter in place."""

@@ -342,11 +342,12 @@ class Trainer:
         b = n if self.batch_size == "full" else min(self.batch_size, n)
         forward, backward, step = self.net.forward, self.net.backward, self.optimizer.step
         self.optimizer.learning_rate = self.current_learning_rate()
+        scale = self.optimizer.gradient_scale
         pos, taken, clock = self._pos, 0, time.perf_counter
         started = clock()
         while pos < n and taken < steps_left:
             forward(X1[pos : pos + b])
-            step(backward(T[pos : pos + b]))
+            step(backward(T[pos : pos + b], scale))
             pos += b
             taken += 1
             if clock() > deadline:

@@ -23,7 +23,7 @@ def test_sgd_matches_scikit_learn(momentum, nesterov):
     opt = SGD(ours, 0.1, momentum=momentum, nesterov=nesterov)
     for g in grads:
         sk.update_params(theirs, [x.copy() for x in g])
-        opt.step([x.copy() for x in g])
+        opt.step([x * opt.gradient_scale for x in g])
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
     assert not np.allclose(ours[0], params[0])
@@ -37,7 +37,7 @@ def test_adam_matches_scikit_learn():
     opt = Adam(ours, 0.01)
     for g in grads:
         sk.update_params(theirs, [x.copy() for x in g])
-        opt.step([x.copy() for x in g])
+        opt.step([x * opt.gradient_scale for x in g])
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
 

@@ -1,0 +1,113 @@
+"""The Playground's settings table: URL round trips, bad links, presets, run identity."""
+
+import pytest
+
+from scratchnet.presets import PRESETS
+from scratchnet.training import check_params
+from ui.settings import (
+    DEFAULTS,
+    SETTINGS,
+    URL_NAMES,
+    classifier_params,
+    from_query,
+    preset_values,
+    reset_signature,
+    to_query,
+)
+
+CHANGED = {
+    "dataset": "spiral", "n_samples": 500, "noise": 0.3, "classes": 3, "test_ratio": 0.5,
+    "data_seed": 7, "hidden": (8, 4), "activation": "tanh", "output": "sigmoid", "init": "glorot",
+    "init_seed": 3, "learning_rate": 0.03, "batch_size": 25, "epochs": 50, "optimizer": "adam",
+    "penalty": "l2", "penalty_rate": 0.01, "shuffle_seed": 9, "show_test": False, "lecture": True,
+}  # fmt: skip
+
+
+def test_every_setting_has_a_changed_value_and_a_url_name():
+    assert set(CHANGED) == set(DEFAULTS) == set(URL_NAMES)
+    assert all(CHANGED[s.key] != s.default for s in SETTINGS)
+
+
+def test_defaults_make_an_empty_query_and_back():
+    assert to_query(DEFAULTS) == {}
+    assert from_query({}) == (DEFAULTS, [])
+
+
+def test_every_setting_round_trips_through_the_url():
+    query = to_query(CHANGED)
+    assert len(query) == len(CHANGED)
+    values, warnings = from_query(query)
+    assert warnings == [] and values == CHANGED
+
+
+def test_long_names_are_accepted_too():
+    values, warnings = from_query({"learning_rate": "0.3", "hidden": "16"})
+    assert warnings == [] and values["learning_rate"] == 0.3 and values["hidden"] == (16,)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "why"),
+    [
+        ("lr", "fast", "expected a number from 1e-05 to 10"),
+        ("lr", "100", "expected a number from 1e-05 to 10"),
+        ("lr", "nan", "expected a number"),
+        ("n", "3", "expected a whole number from 10 to 10000"),
+        ("n", "1.5", "expected a whole number"),
+        ("h", "8,x", "expected up to 6 layer sizes from 1 to 128"),
+        ("h", "1,2,3,4,5,6,7", "expected up to 6 layer sizes"),
+        ("h", "500", "expected up to 6 layer sizes from 1 to 128"),
+        ("act", "swish", "expected one of relu"),
+        ("data", "mnist", "expected one of moons, circles"),
+        ("lecture", "maybe", "expected 1 or 0"),
+    ],
+)
+def test_nonsense_falls_back_to_the_default_with_a_warning(name, text, why):
+    values, warnings = from_query({name: text, "epochs": "30"})
+    assert values == {**DEFAULTS, "epochs": 30}
+    assert len(warnings) == 1 and f"{name}={text!r}" in warnings[0] and why in warnings[0]
+    assert "using the default" in warnings[0]
+
+
+def test_unknown_parameters_are_named():
+    _, warnings = from_query({"colour": "red"})
+    assert warnings == ["Ignored the unknown link parameter 'colour'."]
+
+
+def test_zero_hidden_layers_in_the_url():
+    values, warnings = from_query({"h": ""})
+    assert warnings == [] and values["hidden"] == ()
+    assert to_query(values) == {"h": ""}
+
+
+def test_classifier_params_are_valid_and_clamp_the_batch():
+    params = classifier_params({**CHANGED, "batch_size": 10_000}, n_train=300)
+    check_params(params)
+    assert params["batch_size"] == 300 and params["l2"] == 0.01 and params["l1"] == 0.0
+    assert params["random_state"] == 3 and params["shuffle_seed"] == 9
+
+
+def test_only_structural_settings_reset_the_run():
+    base = reset_signature(DEFAULTS)
+    for key in ("learning_rate", "epochs", "show_test", "lecture"):
+        assert reset_signature({**DEFAULTS, key: CHANGED[key]}) == base
+    for key in ("hidden", "activation", "init_seed", "shuffle_seed", "batch_size", "noise"):
+        assert reset_signature({**DEFAULTS, key: CHANGED[key]}) != base
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_become_settings_that_train_the_preset(name):
+    values = preset_values(name)
+    preset = PRESETS[name]
+    assert all(
+        values[k] == preset["data"][k] for k in ("dataset", "n_samples", "noise", "data_seed")
+    )
+    params = classifier_params(values, n_train=10_000)
+    for key, value in preset["params"].items():
+        if key != "batch_size" or value != "full":
+            assert params[key] == value, key
+    assert from_query(to_query(values)) == (values, [])
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="Unknown preset 'x'"):
+        preset_values("x")

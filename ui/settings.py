@@ -1,0 +1,207 @@
+"""Every Playground setting in one table: its default, its valid values, whether changing
+it resets the network, and how it is written in the URL.
+
+The widgets, the query string and the presets all go through this table, so a shared
+link, a preset and a slider can never disagree about what a setting means. Plain Python:
+no Streamlit here, so it is tested without a server.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scratchnet.activations import ACTIVATIONS
+from scratchnet.datasets import DATASETS
+from scratchnet.losses import OUTPUTS
+from scratchnet.network import INITS
+from scratchnet.optimizers import OPTIMIZERS
+from scratchnet.presets import PRESETS
+
+PENALTIES = ("none", "l1", "l2")
+MAX_SEED = 2**32 - 1
+MAX_UI_NEURONS = 128
+MAX_UI_SAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One control. ``kind`` is int, float, choice, bool or layers (a list of ints)."""
+
+    key: str
+    default: Any
+    kind: str
+    low: float = 0
+    high: float = 0
+    choices: tuple = ()
+    resets: bool = True  # a change rebuilds the network from its seeds
+
+    def parse(self, text: str) -> Any:
+        """The value written as ``text`` in a URL; ValueError if it is not a valid one."""
+        if self.kind == "bool":
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("expected 1 or 0")
+        if self.kind == "choice":
+            if text not in self.choices:
+                raise ValueError(f"expected one of {', '.join(self.choices)}")
+            return text
+        if self.kind == "layers":
+            expected = f"expected up to 6 layer sizes from 1 to {MAX_UI_NEURONS}, like 8,4"
+            try:
+                sizes = [int(p) for p in text.split(",") if p.strip()] if text else []
+            except ValueError:
+                raise ValueError(expected) from None
+            if len(sizes) > 6 or any(not 1 <= s <= MAX_UI_NEURONS for s in sizes):
+                raise ValueError(expected)
+            return tuple(sizes)
+        whole = self.kind == "int"
+        number = "a whole number" if whole else "a number"
+        expected = f"expected {number} from {self.low:g} to {self.high:g}"
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise ValueError(expected) from None
+        if not (math.isfinite(value) and self.low <= value <= self.high):
+            raise ValueError(expected)
+        return value
+
+    def write(self, value: Any) -> str:
+        """``value`` as the URL writes it."""
+        if self.kind == "bool":
+            return "1" if value else "0"
+        if self.kind == "layers":
+            return ",".join(str(int(v)) for v in value)
+        if self.kind == "float":
+            return f"{value:.6g}"
+        return str(value)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # data
+    Setting("dataset", "moons", "choice", choices=(*DATASETS, "csv")),
+    Setting("n_samples", 1250, "int", 10, MAX_UI_SAMPLES),
+    Setting("noise", 0.1, "float", 0.0, 1.0),
+    Setting("classes", 2, "int", 2, 8),
+    Setting("test_ratio", 0.25, "float", 0.0, 0.9),
+    Setting("data_seed", 42, "int", 0, MAX_SEED),
+    # network
+    Setting("hidden", (64,), "layers"),
+    Setting("activation", "relu", "choice", choices=tuple(ACTIVATIONS)),
+    Setting("output", "softmax", "choice", choices=OUTPUTS),
+    Setting("init", "he", "choice", choices=INITS),
+    Setting("init_seed", 0, "int", 0, MAX_SEED),
+    # training
+    Setting("learning_rate", 0.1, "float", 1e-5, 10.0, resets=False),
+    Setting("batch_size", 10, "int", 1, MAX_UI_SAMPLES),
+    Setting("epochs", 200, "int", 1, 100_000, resets=False),
+    Setting("optimizer", "sgd", "choice", choices=OPTIMIZERS),
+    Setting("penalty", "none", "choice", choices=PENALTIES),
+    Setting("penalty_rate", 0.001, "float", 1e-6, 10.0),
+    Setting("shuffle_seed", 0, "int", 0, MAX_SEED),
+    # view
+    Setting("show_test", True, "bool", resets=False),
+    Setting("lecture", False, "bool", resets=False),
+)
+BY_KEY = {s.key: s for s in SETTINGS}
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+DATA_KEYS = ("dataset", "n_samples", "noise", "classes", "test_ratio", "data_seed")
+# Short names keep shared links short; the long names are accepted too.
+URL_NAMES = {
+    "dataset": "data", "n_samples": "n", "noise": "noise", "classes": "k", "test_ratio": "test",
+    "data_seed": "dseed", "hidden": "h", "activation": "act", "output": "out", "init": "init",
+    "init_seed": "iseed", "learning_rate": "lr", "batch_size": "batch", "epochs": "epochs",
+    "optimizer": "opt", "penalty": "reg", "penalty_rate": "rate", "shuffle_seed": "sseed",
+    "show_test": "test_pts", "lecture": "lecture",
+}  # fmt: skip
+FROM_URL = {short: key for key, short in URL_NAMES.items()} | {key: key for key in URL_NAMES}
+
+
+def from_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Settings from a URL's query parameters, and a warning for each one that was not valid.
+
+    A missing parameter takes its default; a nonsense one takes its default and is named in
+    a warning; unknown parameters are ignored with a warning. Never raises.
+    """
+    values, warnings = dict(DEFAULTS), []
+    for name, raw in query.items():
+        text = raw[-1] if isinstance(raw, list | tuple) else raw
+        key = FROM_URL.get(name)
+        if key is None:
+            if name not in ("preset", "epoch"):
+                warnings.append(f"Ignored the unknown link parameter {name!r}.")
+            continue
+        setting = BY_KEY[key]
+        try:
+            values[key] = setting.parse(str(text).strip())
+        except ValueError as error:
+            shown = setting.write(setting.default)
+            warnings.append(
+                f"The link's {name}={text!r} is not valid ({error}); using the default, {shown}."
+            )
+    return values, warnings
+
+
+def to_query(values: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters for ``values``: only the settings that differ from their defaults."""
+    return {
+        URL_NAMES[s.key]: s.write(values[s.key])
+        for s in SETTINGS
+        if s.key in values and values[s.key] != s.default
+    }
+
+
+def classifier_params(values: Mapping[str, Any], n_train: int) -> dict[str, Any]:
+    """``ScratchNetClassifier`` keyword arguments for these settings."""
+    penalty, rate = values["penalty"], values["penalty_rate"]
+    return {
+        "hidden_layer_sizes": tuple(values["hidden"]),
+        "activation": values["activation"],
+        "output": values["output"],
+        "init": values["init"],
+        "optimizer": values["optimizer"],
+        "learning_rate": values["learning_rate"],
+        "batch_size": min(int(values["batch_size"]), max(n_train, 1)),
+        "epochs": values["epochs"],
+        "l1": rate if penalty == "l1" else 0.0,
+        "l2": rate if penalty == "l2" else 0.0,
+        "random_state": values["init_seed"],
+        "shuffle_seed": values["shuffle_seed"],
+    }
+
+
+def reset_signature(values: Mapping[str, Any]) -> tuple:
+    """What identifies a run: two settings with the same signature train the same network."""
+    return tuple(values[s.key] for s in SETTINGS if s.resets)
+
+
+def preset_values(name: str, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Settings that reproduce preset ``name`` (from ``scratchnet.presets.PRESETS``)."""
+    if name not in PRESETS:
+        raise ValueError(f"Unknown preset {name!r}. Choose one of {', '.join(PRESETS)}.")
+    preset = PRESETS[name]
+    data, params = preset["data"], preset["params"]
+    values = dict(base or DEFAULTS)
+    values.update(
+        {key: data[key] for key in ("dataset", "n_samples", "noise", "test_ratio", "data_seed")}
+    )
+    n_train = data["n_samples"] - math.ceil(data["test_ratio"] * data["n_samples"])
+    batch = params["batch_size"]
+    values.update(
+        hidden=tuple(params["hidden_layer_sizes"]),
+        activation=params["activation"],
+        output=params["output"],
+        init=params["init"],
+        optimizer=params["optimizer"],
+        learning_rate=params["learning_rate"],
+        batch_size=n_train if batch == "full" else batch,
+        epochs=params["epochs"],
+        penalty="l1" if params.get("l1") else "l2" if params.get("l2") else "none",
+        penalty_rate=params.get("l1") or params.get("l2") or DEFAULTS["penalty_rate"],
+        classes=2,
+    )
+    return values
