@@ -1,0 +1,315 @@
+"""A live decision-boundary chart for Streamlit that is updated, never rebuilt.
+
+``st.plotly_chart`` rebuilds its chart on every change: 3-4 visible updates a
+second, and the user's zoom is lost. ``live_chart`` is a custom component
+(``frontend/``: plain JS, no build step) that keeps ONE Plotly chart alive in
+its iframe and, on each tick, only swaps the boundary picture under the points
+and extends the loss and accuracy curves. Each tick sends what changed:
+
+* ``image``: the boundary as PNG bytes (``scratchnet.plots.encode_png``), a few KB;
+  skipped when it is byte-for-byte the one sent last (its number goes anyway).
+* ``curves``: history rows the chart does not have yet, plus the last few it was
+  sent, so a tick the browser skips loses nothing (the chart keeps one row per epoch).
+* ``points``: sent only when the chart does not have revision ``points_rev``.
+
+The handshake. The chart's value is ``{"points_rev": r, "synced": b, "session":
+s}``: ``r`` the points revision it holds (0 for none), ``s`` a random id of the
+iframe. It reports after its first render (``synced`` False: a new iframe lacks
+what was sent before it existed), whenever it takes new points, whenever it
+finds a gap (a curve row or an image that never reached it: the browser drops
+a render now and then when ticks come fast) and when it is whole again.
+``live_chart`` reads that value before each call; it sends the points while
+``r != points_rev``, and while ``synced`` is False the whole of ``curves`` and
+the current image. So pass the FULL history as ``curves`` to have the chart
+rebuilt completely after a reload; passing only the new rows works too, minus
+that. A report reruns the fragment once: a handful per chart, not one a tick.
+
+Session state: this module keeps one entry of its own per chart,
+``st.session_state["_livechart_" + key]`` (what it last sent).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import shutil
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from scratchnet.plots import CLASS_COLORS, check_extent
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+PLOTLY_JS = FRONTEND / "plotly.min.js"
+
+# Rows already sent that are sent again with each tick (see module docstring).
+CURVE_OVERLAP = 8
+CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+STATE_PREFIX = "_livechart_"
+
+Points = tuple[ArrayLike, ArrayLike, ArrayLike | None, ArrayLike | None]
+
+_component: Any = None
+
+
+def ensure_plotly_js() -> Path:
+    """Copy the plotly.min.js that the plotly package ships next to ``index.html``.
+
+    The copy is gitignored; it is made when missing or when its size differs from
+    the installed plotly's (an upgrade). Never a CDN: the app must work offline.
+    """
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("livechart needs the plotly package (pip install plotly).")
+    source = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+    if not source.is_file():
+        raise ImportError(f"The plotly package has no {source}; reinstall plotly.")
+    if not PLOTLY_JS.is_file() or PLOTLY_JS.stat().st_size != source.stat().st_size:
+        # Copy then rename: another process starting at the same time never sees half a file.
+        partial = PLOTLY_JS.with_name(f".plotly.min.js.{os.getpid()}")
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, PLOTLY_JS)
+        except OSError as error:
+            if not PLOTLY_JS.is_file():
+                raise ImportError(
+                    f"livechart could not copy {source} to {PLOTLY_JS} ({error}). "
+                    "Copy it there by hand, or import livechart once as a user who may write there."
+                ) from error
+            warnings.warn(
+                f"livechart keeps an outdated {PLOTLY_JS}: {error}", RuntimeWarning, stacklevel=2
+            )
+    return PLOTLY_JS
+
+
+ensure_plotly_js()
+
+
+def pack_points(
+    X_train: ArrayLike,
+    y_train: ArrayLike,
+    X_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+) -> bytes:
+    """The wire format of the points: 10 bytes a point, train points first.
+
+    Little-endian float32 ``x, y`` pairs for all n points (8n bytes), then one
+    uint8 class label each (n bytes), then one uint8 split flag each, 0 train and
+    1 test (n bytes).
+
+    X_train, X_test : arrays of shape (n, 2); y_train, y_test : class indices (n,)
+    in 0..255.
+    """
+    parts_X, parts_y, parts_split = [], [], []
+    for flag, (X, y) in enumerate(((X_train, y_train), (X_test, y_test))):
+        if X is None:
+            continue
+        X = np.asarray(X, dtype="<f4")
+        y = np.asarray(y).reshape(-1)
+        if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+            raise ValueError(
+                f"Points need X of shape (n, 2) and y of shape (n,). Got X {X.shape}, y {y.shape}."
+            )
+        if len(y) and (y.min() < 0 or y.max() > 255):
+            raise ValueError("Class labels must be integers from 0 to 255.")
+        parts_X.append(X)
+        parts_y.append(y.astype(np.uint8))
+        parts_split.append(np.full(len(y), flag, dtype=np.uint8))
+    return b"".join(
+        [np.concatenate(parts_X).tobytes(), *(a.tobytes() for a in parts_y + parts_split)]
+    )
+
+
+def _number(value: Any) -> float | None:
+    """A JSON-safe float rounded to 6 significant digits, None for missing or non-finite."""
+    if value is None:
+        return None
+    value = float(value)
+    return float(f"{value:.6g}") if math.isfinite(value) else None
+
+
+def _row(row: Mapping[str, Any]) -> list:
+    """A history row as ``[epoch, train_loss, test_loss, train_acc, test_acc]``."""
+    return [int(row["epoch"]), *(_number(row.get(k)) for k in CURVE_KEYS[1:])]
+
+
+def _new_rows(curves: Any, after: float) -> list[list]:
+    """Rows of ``curves`` (list of dicts or DataFrame) with epoch > ``after``, oldest first."""
+    if hasattr(curves, "iloc"):  # a DataFrame: find the new rows without converting the rest
+        epochs = curves["epoch"].to_numpy()
+        start = int(np.searchsorted(epochs, after, side="right")) if math.isfinite(after) else 0
+        return [_row(r) for r in curves.iloc[start:].to_dict("records")]
+    new = []
+    for row in reversed(curves):  # the new rows are at the end: stop at the first old one
+        if row["epoch"] <= after:
+            break
+        new.append(_row(row))
+    new.reverse()
+    return new
+
+
+def _get_component() -> Any:
+    """The declared component, kept once it is registered with a running Streamlit."""
+    global _component
+    if _component is None:
+        from streamlit.components.v1 import declare_component
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        component = declare_component("livechart", path=str(FRONTEND))
+        if get_script_run_ctx() is None:
+            return component  # outside a script run it is not registered: do not keep it
+        _component = component
+    return _component
+
+
+def plan_tick(
+    state: dict,
+    reported: Any,
+    *,
+    points: Points | bytes | None,
+    points_rev: int,
+    image: bytes | None,
+    curves: Any,
+    run_id: str | int,
+    epoch: int,
+) -> dict[str, Any]:
+    """Decide what one tick sends to the chart; ``state`` remembers what was sent.
+
+    state : this chart's memory between ticks, a dict (empty on the first tick),
+        updated in place.
+    reported : the chart's value, ``{"points_rev": r, "synced": bool, "session":
+        s}``, or None before it reported.
+
+    Returns the component arguments that change from tick to tick: ``points``
+    (bytes or None) and ``points_n``; ``image`` (bytes or None) and ``image_id``
+    (the number of the current image, sent on every tick so that the chart can
+    tell it missed one); ``curves`` (rows ``[epoch, train_loss, test_loss,
+    train_acc, test_acc]``) and ``curves_full`` (True: ``curves`` replace what the
+    chart shows from their first epoch on). Pure Python: tests drive it tick by tick.
+    """
+    reported = reported if isinstance(reported, Mapping) else {}
+    if not state:
+        state.update(run_id=run_id, epoch=epoch, tail=[], image=None, image_id=0)
+    if state["run_id"] != run_id or epoch < state["epoch"]:
+        # Reset: the chart clears its curves on the same signal.
+        state.update(run_id=run_id, tail=[])
+    state["epoch"] = epoch
+
+    # The chart asks for everything (synced False) when it is new, or when it finds
+    # a gap: a row or an image that never reached it. It keeps asking until it
+    # has applied a full update, so a full update the browser skips is sent again.
+    full = reported.get("synced") is False
+    tail = state["tail"]
+    if full:
+        given = _new_rows(curves, -math.inf)
+        first = given[0][0] if given else math.inf
+        rows = [r for r in tail if r[0] < first] + given
+    else:
+        rows = tail + _new_rows(curves, tail[-1][0] if tail else -math.inf)
+    state["tail"] = rows[-CURVE_OVERLAP:]
+
+    send_image = None
+    if image is not None and image != state["image"]:
+        state.update(image=bytes(image), image_id=state["image_id"] + 1)
+        send_image = state["image"]
+    elif full:
+        send_image = state["image"]
+
+    send_points = None
+    if points is not None and reported.get("points_rev") != points_rev:
+        send_points = points if isinstance(points, bytes | bytearray) else pack_points(*points)
+        if len(send_points) % 10:
+            raise ValueError("Packed points are 10 bytes each: use pack_points to make them.")
+    return {
+        "points": send_points,
+        "points_n": len(send_points) // 10 if send_points is not None else 0,
+        "image": send_image,
+        "image_id": state["image_id"],
+        "curves": rows,
+        "curves_full": full,
+    }
+
+
+def live_chart(
+    *,
+    key: str,
+    points: Points | bytes | None = None,
+    points_rev: int = 0,
+    image: bytes | None = None,
+    extent: Sequence[float],
+    curves: Any = (),
+    run_id: str | int,
+    epoch: int,
+    lecture: bool = False,
+    show_test: bool = True,
+    height: int = 420,
+    colors: Sequence[str] = CLASS_COLORS,
+) -> dict | None:
+    """Show (first call) or update (later calls) the live boundary chart ``key``.
+
+    Call it on every tick of a ``st.fragment(run_every=...)`` with the same ``key``.
+
+    key : identifies the chart; keep it fixed for the life of the page.
+    points : ``(X_train, y_train, X_test, y_test)`` (X of shape (n, 2), y class
+        indices; the test pair may be None) or bytes from ``pack_points``. Pass them
+        on every call: they are sent only when the chart lacks ``points_rev``.
+    points_rev : an integer >= 1 that the page increases whenever the points
+        change (new data set, noise, split). 0 means "no points".
+    image : the boundary, PNG bytes of an image whose row 0 is ``ymax``
+        (``encode_png(boundary_rgba(...))``), drawn over ``extent``; None keeps
+        the current one.
+    extent : (xmin, xmax, ymin, ymax) of the image and the initial axes. A new
+        extent or points revision resets the user's zoom; nothing else does.
+    curves : history rows, dicts with ``epoch`` and any of ``train_loss``,
+        ``test_loss``, ``train_acc``, ``test_acc`` (fractions), or a DataFrame
+        with those columns; the full history or only the newest rows.
+    run_id : changing it clears the curves (Reset). So does an ``epoch`` lower
+        than the last one.
+    epoch : the number of epochs trained so far.
+    lecture : large fonts, thick lines and big markers for a projector.
+    show_test : draw the test points (white with a ring of their class colour).
+    height : pixel height of the boundary plot; the curves share it beside it.
+    colors : one colour per class, as in ``scratchnet.plots.CLASS_COLORS``.
+
+    Returns what the chart last reported (``{"points_rev", "synced", "session"}``)
+    or None before its first report.
+    """
+    import streamlit as st
+
+    if points is not None and (isinstance(points_rev, bool) or points_rev < 1):
+        raise ValueError(
+            f"points_rev must be an integer >= 1 when points are given. Got {points_rev!r}."
+        )
+    xmin, xmax, ymin, ymax = check_extent(extent)
+    if height < 100:
+        raise ValueError(f"height must be at least 100 pixels. Got {height}.")
+
+    state = st.session_state.setdefault(STATE_PREFIX + key, {})
+    tick = plan_tick(
+        state,
+        st.session_state.get(key),
+        points=points,
+        points_rev=points_rev,
+        image=image,
+        curves=curves,
+        run_id=run_id,
+        epoch=epoch,
+    )
+    return _get_component()(
+        key=key,
+        default=None,
+        **tick,
+        points_rev=points_rev,
+        extent=[xmin, xmax, ymin, ymax],
+        run_id=str(run_id),
+        epoch=int(epoch),
+        lecture=bool(lecture),
+        show_test=bool(show_test),
+        height=int(height),
+        colors=list(colors),
+    )

@@ -1,0 +1,553 @@
+// livechart: the browser half of livechart/__init__.py (Streamlit component API v1,
+// spoken by hand, no build step).
+//
+// One Plotly chart per plot lives as long as the iframe. A render message changes
+// only what it carries: the boundary picture (a layout image, swapped with
+// Plotly.relayout once the new PNG is decoded, so no frame is ever empty), new
+// curve rows (Plotly.extendTraces, at most CURVE_HZ redraws a second), and the
+// points when their revision changes (Plotly.react with uirevision, which keeps
+// the user's zoom). Nothing is cleared between ticks.
+//
+// For benchmarks and tests: window.livechartFrames counts the boundary images
+// applied, #boundary[data-frame] mirrors it, window.livechartLastApply holds the
+// performance.now() of the last 256 applications, window.livechartStats the rest.
+"use strict";
+
+(function () {
+  const boundaryDiv = document.getElementById("boundary");
+  const curvesDiv = document.getElementById("curves-plot");
+  const legendDiv = document.getElementById("curves-legend");
+  const root = document.getElementById("root");
+
+  // A random id for this iframe: a new one tells Python the chart was reloaded.
+  const session = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+
+  const LOG_SIZE = 256;
+  const CURVE_HZ = 5;
+  // Cumulative milliseconds spent in onRender, in image application (base64,
+  // decode wait excluded, relayout) and in curve redraws: what one tick costs here.
+  const stats = {
+    renders: 0,
+    resyncs: 0, // renders that carried the full history (curves_full)
+    imagesReceived: 0,
+    rows: 0, // curve rows drawn
+    pointsRev: 0,
+    session: session,
+    renderMs: 0,
+    imageMs: 0,
+    curveMs: 0,
+  };
+  window.livechartFrames = 0;
+  window.livechartLastApply = [];
+  window.livechartStats = stats;
+
+  const state = {
+    plotted: false,
+    args: null,
+    theme: null,
+    points: null, // {train: {x, y, c}, test: {x, y, c}}, c = class indices
+    pointsRev: 0,
+    imageId: 0,
+    synced: false, // a new iframe lacks what was sent before it existed
+    reportKey: "",
+    extentKey: "",
+    styleKey: "",
+    curveKey: "",
+    runId: null,
+    epoch: null,
+    lastEpoch: -Infinity,
+    pendingRows: [],
+    rowsScheduled: false,
+    lastFlush: -Infinity,
+    imageURL: "",
+    pendingImage: null,
+    applying: false,
+    frameHeight: -1,
+  };
+
+  // ------------------------------------------------------------ Streamlit protocol
+
+  function send(type, data) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
+  }
+
+  // The chart's value, read by Python before each tick: the points revision it
+  // holds, and whether it has everything (false: send the full history and the
+  // current image). Sent only when it changes: each report reruns the fragment.
+  function report() {
+    send("streamlit:setComponentValue", {
+      value: { points_rev: state.pointsRev, synced: state.synced, session: session },
+      dataType: "json",
+    });
+  }
+
+  function updateFrameHeight() {
+    const height = Math.ceil(root.getBoundingClientRect().height);
+    if (height > 0 && height !== state.frameHeight) {
+      state.frameHeight = height;
+      send("streamlit:setFrameHeight", { height: height });
+    }
+  }
+
+  // ----------------------------------------------------------------------- style
+
+  function style(lecture) {
+    // Mirrors scratchnet.plots._style.
+    return lecture
+      ? { font: 20, marker: 11, line: 4, outline: 2.5 }
+      : { font: 13, marker: 7, line: 2, outline: 1.5 };
+  }
+
+  function themeOf(theme) {
+    const t = theme || {};
+    const bg = t.backgroundColor || "#ffffff";
+    const text = t.textColor || "#31333F";
+    return { bg: bg, text: text, key: bg + text };
+  }
+
+  // ---------------------------------------------------------------------- points
+
+  // Wire format (livechart.pack_points): n float32 (x, y) pairs, n uint8 labels,
+  // n uint8 split flags (0 train, 1 test).
+  function unpackPoints(view, n) {
+    // Streamlit hands bytes as a view into a larger buffer that need not be
+    // 4-byte aligned: copy into a buffer of our own before reading floats.
+    const buffer = view.slice().buffer;
+    const xy = new Float32Array(buffer, 0, 2 * n);
+    const labels = new Uint8Array(buffer, 8 * n, n);
+    const split = new Uint8Array(buffer, 9 * n, n);
+    const out = { train: { x: [], y: [], c: [] }, test: { x: [], y: [], c: [] } };
+    for (let i = 0; i < n; i++) {
+      const part = split[i] ? out.test : out.train;
+      part.x.push(xy[2 * i]);
+      part.y.push(xy[2 * i + 1]);
+      part.c.push(labels[i]);
+    }
+    return out;
+  }
+
+  function pointTraces(args) {
+    const s = style(args.lecture);
+    const colors = args.colors;
+    const p = state.points || { train: { x: [], y: [], c: [] }, test: { x: [], y: [], c: [] } };
+    const classColor = (c) => colors[c % colors.length];
+    const showTest = args.show_test && p.test.x.length > 0;
+    const trainMarker = (color) => ({
+      size: s.marker,
+      color: color,
+      line: { color: "white", width: s.outline / 2 },
+    });
+    const testMarker = (color) => ({
+      size: s.marker,
+      color: "white",
+      line: { color: color, width: s.outline },
+    });
+    // The points trace of each split stays out of the legend (its first point
+    // would set the legend's colour); a grey stand-in in the same legend group
+    // shows the split, and clicking it still hides the points.
+    const legend = (name, marker, visible) => ({
+      type: "scatter",
+      mode: "markers",
+      name: name,
+      legendgroup: name,
+      visible: visible,
+      x: [null],
+      y: [null],
+      marker: marker,
+      hoverinfo: "skip",
+    });
+    return [
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "train",
+        legendgroup: "train",
+        showlegend: false,
+        x: p.train.x,
+        y: p.train.y,
+        marker: trainMarker(p.train.c.map(classColor)),
+        hovertemplate: "(%{x:.2f}, %{y:.2f})<extra>train</extra>",
+      },
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "test",
+        legendgroup: "test",
+        showlegend: false,
+        visible: showTest,
+        x: p.test.x,
+        y: p.test.y,
+        marker: testMarker(p.test.c.map(classColor)),
+        hovertemplate: "(%{x:.2f}, %{y:.2f})<extra>test</extra>",
+      },
+      legend("train", trainMarker("#777777"), true),
+      legend("test", testMarker("#777777"), showTest),
+    ];
+  }
+
+  function imageGeometry(extent) {
+    const [xmin, xmax, ymin, ymax] = extent;
+    // Row 0 of the PNG is ymax: the image hangs from its top-left corner.
+    return { x: xmin, y: ymax, sizex: xmax - xmin, sizey: ymax - ymin };
+  }
+
+  function boundaryLayout(args) {
+    const s = style(args.lecture);
+    const t = state.theme;
+    const [xmin, xmax, ymin, ymax] = args.extent;
+    const axis = { showgrid: false, zeroline: false, constrain: "domain", color: t.text };
+    return {
+      // Same uirevision: Plotly.react keeps the user's zoom and pan. A new
+      // extent or points revision is a new picture: back to the full view.
+      uirevision: state.extentKey + "|" + state.pointsRev,
+      height: args.height,
+      margin: { l: 40, r: 10, t: 8 + 2 * s.font, b: 30 },
+      font: { size: s.font, color: t.text },
+      paper_bgcolor: t.bg,
+      plot_bgcolor: "white",
+      showlegend: true,
+      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
+      xaxis: Object.assign({ range: [xmin, xmax] }, axis),
+      yaxis: Object.assign({ range: [ymin, ymax], scaleanchor: "x", scaleratio: 1 }, axis),
+      images: [
+        Object.assign(
+          {
+            source: state.imageURL,
+            visible: state.imageURL !== "",
+            xref: "x",
+            yref: "y",
+            sizing: "stretch",
+            layer: "below",
+          },
+          imageGeometry(args.extent),
+        ),
+      ],
+    };
+  }
+
+  // ---------------------------------------------------------------------- curves
+
+  // One figure, loss above accuracy on a shared epoch axis. One figure because a
+  // Plotly redraw costs about the same for one subplot or two; no Plotly legend
+  // and no mode bar because they cost a third of it (the legend is HTML).
+  const CURVE_COLORS = { train: "#333333", test: "#E07B00" }; // as scratchnet.plots
+  // Trace order, and the column of a row [epoch, train_loss, test_loss,
+  // train_acc, test_acc] that each trace plots.
+  const CURVES = [
+    { split: "train", metric: "loss", column: 1, yaxis: "y" },
+    { split: "test", metric: "loss", column: 2, yaxis: "y" },
+    { split: "train", metric: "accuracy", column: 3, yaxis: "y2" },
+    { split: "test", metric: "accuracy", column: 4, yaxis: "y2" },
+  ];
+  const TRACE_INDICES = CURVES.map((_, i) => i);
+
+  function curveTraces(args) {
+    const s = style(args.lecture);
+    return CURVES.map((c) => ({
+      type: "scatter",
+      mode: "lines",
+      name: c.split,
+      x: [],
+      y: [],
+      xaxis: "x",
+      yaxis: c.yaxis,
+      showlegend: false,
+      line: { width: s.line, color: CURVE_COLORS[c.split], dash: c.split === "test" ? "dot" : "solid" },
+      hovertemplate:
+        "epoch %{x}: %{y:" + (c.metric === "loss" ? ".4g" : ".1%") + "}<extra>" + c.split + "</extra>",
+    }));
+  }
+
+  function curveLayout(args) {
+    const s = style(args.lecture);
+    const t = state.theme;
+    const grid = "rgba(128,128,128,0.25)";
+    const axis = { gridcolor: grid, color: t.text, zeroline: false };
+    return {
+      uirevision: "curves",
+      height: args.height - legendDiv.offsetHeight,
+      margin: { l: 16 + 3 * s.font, r: 10, t: 6, b: 12 + 2 * s.font },
+      font: { size: s.font, color: t.text },
+      paper_bgcolor: t.bg,
+      plot_bgcolor: t.bg,
+      showlegend: false,
+      xaxis: Object.assign({ title: { text: "epoch" }, anchor: "y2", rangemode: "tozero" }, axis),
+      yaxis: Object.assign({ title: { text: "loss" }, domain: [0.56, 1], rangemode: "tozero" }, axis),
+      yaxis2: Object.assign(
+        { title: { text: "accuracy" }, domain: [0, 0.44], range: [0, 1.02], tickformat: ".0%" },
+        axis,
+      ),
+    };
+  }
+
+  function drawLegend(args) {
+    const s = style(args.lecture);
+    const key = (split) =>
+      '<span style="margin-right:1.2em;white-space:nowrap">' +
+      '<svg width="28" height="10" style="vertical-align:middle">' +
+      '<line x1="0" y1="5" x2="28" y2="5" stroke="' +
+      CURVE_COLORS[split] +
+      '" stroke-width="' +
+      s.line +
+      '"' +
+      (split === "test" ? ' stroke-dasharray="2,3"' : "") +
+      "/></svg> " +
+      split +
+      "</span>";
+    legendDiv.style.fontSize = s.font + "px";
+    legendDiv.style.color = state.theme.text;
+    legendDiv.innerHTML = key("train") + key("test");
+  }
+
+  // The [x, y] of each curve trace: what the figure shows now, or built from rows.
+  function currentSeries() {
+    return (curvesDiv.data || []).map((trace) => [trace.x || [], trace.y || []]);
+  }
+
+  function seriesFromRows(rows) {
+    const epochs = rows.map((r) => r[0]);
+    return CURVES.map((c) => [epochs.slice(), rows.map((r) => r[c.column])]);
+  }
+
+  // Draw the curves anew (style change, Reset, full history) with `series`.
+  function rebuildCurves(args, series) {
+    drawLegend(args);
+    const traces = curveTraces(args);
+    if (series) {
+      traces.forEach((trace, i) => {
+        if (series[i]) {
+          trace.x = series[i][0];
+          trace.y = series[i][1];
+        }
+      });
+    }
+    Plotly.react(curvesDiv, traces, curveLayout(args), CURVE_CONFIG);
+  }
+
+  function clearCurves() {
+    state.lastEpoch = -Infinity;
+    state.pendingRows = [];
+    rebuildCurves(state.args, null);
+  }
+
+  // After a reload on the Python side: `rows` replace what the chart shows from
+  // their first epoch on (the full history replaces everything).
+  function replaceCurves(rows) {
+    flushRows();
+    const fresh = [];
+    let last = -Infinity;
+    for (const r of rows || []) {
+      if (r[0] > last) {
+        fresh.push(r);
+        last = r[0];
+      }
+    }
+    if (!fresh.length) return;
+    const first = fresh[0][0];
+    const added = seriesFromRows(fresh);
+    const series = currentSeries().map(([x, y], i) => {
+      let keep = 0;
+      while (keep < x.length && x[keep] < first) keep++;
+      return [x.slice(0, keep).concat(added[i][0]), y.slice(0, keep).concat(added[i][1])];
+    });
+    state.lastEpoch = last;
+    rebuildCurves(state.args, series);
+    stats.rows = series[0][0].length;
+  }
+
+  // Rows are [epoch, train_loss, test_loss, train_acc, test_acc]. Python resends
+  // its last few rows on every tick, so rows this chart has are skipped, and a
+  // batch that starts after the last row this chart has means rows went
+  // missing: then it returns false (the rows are drawn all the same, and the
+  // full update that follows fills the gap).
+  function queueRows(rows) {
+    rows = rows || [];
+    const whole = !(rows.length && state.lastEpoch > -Infinity && rows[0][0] > state.lastEpoch);
+    for (const r of rows) {
+      if (r[0] > state.lastEpoch) {
+        state.pendingRows.push(r);
+        state.lastEpoch = r[0];
+      }
+    }
+    if (state.pendingRows.length && !state.rowsScheduled) {
+      state.rowsScheduled = true;
+      // A redraw of the two curve plots costs 10-20 ms of main thread, the
+      // boundary swap 1-2 ms: the curves move CURVE_HZ times a second at most, so
+      // the boundary keeps its pace, and never while the tab is hidden (rAF).
+      const wait = Math.max(0, state.lastFlush + 1000 / CURVE_HZ - performance.now());
+      setTimeout(() => requestAnimationFrame(flushRows), wait);
+    }
+    return whole;
+  }
+
+  function flushRows() {
+    state.rowsScheduled = false;
+    state.lastFlush = performance.now();
+    const rows = state.pendingRows;
+    if (!rows.length) return;
+    state.pendingRows = [];
+    const t0 = performance.now();
+    const epochs = rows.map((r) => r[0]);
+    Plotly.extendTraces(
+      curvesDiv,
+      {
+        x: CURVES.map(() => epochs.slice()),
+        y: CURVES.map((c) => rows.map((r) => r[c.column])),
+      },
+      TRACE_INDICES,
+    );
+    stats.rows += rows.length;
+    stats.curveMs += performance.now() - t0;
+  }
+
+  // ------------------------------------------------------------------- the image
+
+  function base64(bytes) {
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(text);
+  }
+
+  // Applies the newest image only; images that arrive while one is decoding
+  // replace each other, so a slow browser skips frames instead of queueing them.
+  async function applyImages() {
+    if (state.applying) return;
+    state.applying = true;
+    try {
+      while (state.pendingImage) {
+        const job = state.pendingImage;
+        state.pendingImage = null;
+        let t0 = performance.now();
+        const url = "data:image/png;base64," + base64(job.bytes);
+        const img = new Image();
+        img.src = url;
+        stats.imageMs += performance.now() - t0;
+        try {
+          await img.decode(); // the old picture stays up until the new one is ready
+        } catch (err) {
+          console.warn("livechart: could not decode a boundary image", err);
+          continue;
+        }
+        t0 = performance.now();
+        state.imageURL = url;
+        const update = { "images[0].source": url, "images[0].visible": true };
+        const geometry = imageGeometry(job.extent);
+        for (const k in geometry) update["images[0]." + k] = geometry[k];
+        const done = Plotly.relayout(boundaryDiv, update);
+        stats.imageMs += performance.now() - t0;
+        await done;
+        const frames = window.livechartFrames + 1;
+        window.livechartFrames = frames;
+        boundaryDiv.dataset.frame = String(frames);
+        const log = window.livechartLastApply;
+        log.push(performance.now());
+        if (log.length > LOG_SIZE) log.splice(0, log.length - LOG_SIZE);
+      }
+    } finally {
+      state.applying = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------- render
+
+  const MAIN_CONFIG = {
+    displaylogo: false,
+    responsive: true,
+    doubleClick: "reset",
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+  };
+  const CURVE_CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
+
+  function onRender(data) {
+    const args = data.args;
+    stats.renders += 1;
+    stats.epoch = args.epoch;
+    state.args = args;
+    const theme = themeOf(data.theme);
+
+    let pointsChanged = false;
+    if (args.points && args.points_rev !== state.pointsRev) {
+      state.points = unpackPoints(args.points, args.points_n);
+      state.pointsRev = args.points_rev;
+      stats.pointsRev = state.pointsRev;
+      pointsChanged = true;
+    }
+
+    const extentKey = args.extent.join(",");
+    const styleKey = [args.lecture, args.show_test, args.height, args.colors.join(), theme.key].join("|");
+    const curveKey = [args.lecture, args.height, theme.key].join("|");
+    const layoutChanged =
+      !state.plotted || extentKey !== state.extentKey || styleKey !== state.styleKey;
+    state.extentKey = extentKey;
+    state.styleKey = styleKey;
+    state.theme = theme;
+
+    if (!state.plotted) {
+      Plotly.newPlot(boundaryDiv, pointTraces(args), boundaryLayout(args), MAIN_CONFIG);
+      rebuildCurves(args, null);
+      state.curveKey = curveKey;
+      state.plotted = true;
+    } else {
+      if (pointsChanged || layoutChanged) {
+        Plotly.react(boundaryDiv, pointTraces(args), boundaryLayout(args), MAIN_CONFIG);
+      }
+      if (curveKey !== state.curveKey) {
+        flushRows();
+        rebuildCurves(args, currentSeries());
+        state.curveKey = curveKey;
+      }
+    }
+
+    // Reset: a new run, or the epoch went back.
+    if (state.runId !== null && (args.run_id !== state.runId || args.epoch < state.epoch)) {
+      clearCurves();
+    }
+    state.runId = args.run_id;
+    state.epoch = args.epoch;
+    if (args.curves_full) {
+      stats.resyncs += 1;
+      replaceCurves(args.curves); // everything Python has: a full update
+    } else if (!queueRows(args.curves)) {
+      state.synced = false; // rows are missing: ask for everything
+    }
+
+    if (args.image) {
+      stats.imagesReceived += 1;
+      state.imageId = args.image_id;
+      state.pendingImage = { bytes: args.image.slice(), extent: args.extent };
+      applyImages();
+    } else if (args.image_id !== state.imageId && !args.curves_full) {
+      state.synced = false; // an image never reached us (a skipped render)
+    }
+    if (args.curves_full) state.synced = true;
+
+    const reportKey = state.pointsRev + "|" + state.synced;
+    if (reportKey !== state.reportKey) {
+      state.reportKey = reportKey;
+      report();
+    }
+    updateFrameHeight();
+  }
+
+  function layoutForWidth() {
+    root.classList.toggle("narrow", window.innerWidth < 560);
+  }
+
+  window.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "streamlit:render") {
+      const t0 = performance.now();
+      try {
+        onRender(event.data);
+      } catch (err) {
+        console.error("livechart: render failed", err);
+      }
+      stats.renderMs += performance.now() - t0;
+    }
+  });
+  window.addEventListener("resize", layoutForWidth);
+  new ResizeObserver(updateFrameHeight).observe(root);
+  layoutForWidth();
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();

@@ -1,0 +1,208 @@
+"""Helpers for browser tests: a Streamlit server in a subprocess and a headless Chromium.
+
+Use them as context managers, so the server and the browser are always stopped::
+
+    require_browser()
+    with streamlit_server("benchmarks/livechart_demo.py") as server, chromium() as browser:
+        page = browser.new_page()
+        page.goto(server.url)
+
+Only Debian's ``/usr/bin/chromium`` is used (never ``playwright install``). When
+it or Playwright is missing the test is skipped, unless the environment sets
+``SCRATCHNET_REQUIRE_BROWSER=1`` (CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_browser() -> None:
+    """Skip the calling test without Chromium or Playwright; fail instead in CI.
+
+    CI sets ``SCRATCHNET_REQUIRE_BROWSER=1`` so that a missing browser is an error.
+    """
+    missing = []
+    if not Path(CHROMIUM).is_file():
+        missing.append(CHROMIUM)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package")
+    if missing:
+        message = f"Browser test needs {' and '.join(missing)}."
+        if os.environ.get("SCRATCHNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " SCRATCHNET_REQUIRE_BROWSER=1 makes this an error.")
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``streamlit run``: its URL, process and log file."""
+
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server's own process group: SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    """Poll ``/_stcore/health`` until it answers "ok"; raise with the server's log if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {process.returncode} before it was healthy:\n"
+                + log_path.read_text(errors="replace")[-3000:]
+            )
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200 and response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"streamlit was not healthy at {url} after {timeout} s:\n"
+        + log_path.read_text(errors="replace")[-3000:]
+    )
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    script: str | Path,
+    *,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[Server]:
+    """Run ``streamlit run script`` headless on a free port until the block ends.
+
+    script : path relative to the repository root, or absolute. The repository
+        root is the working directory and is put on PYTHONPATH.
+    extra_args : more ``streamlit run`` options, e.g. ``["--server.runOnSave", "false"]``.
+    """
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    path = Path(script) if Path(script).is_absolute() else ROOT / script
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(path),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra_args,
+    ]
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p
+    )
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finally
+        prefix="streamlit-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so _stop ends it and only it
+    )
+    log_path = Path(log_file.name)
+    try:
+        _wait_healthy(url, process, log_path, timeout)
+        yield Server(url=url, process=process, log_path=log_path)
+    finally:
+        _stop(process)
+        log_file.close()
+        with contextlib.suppress(OSError):
+            log_path.unlink()
+
+
+@contextlib.contextmanager
+def chromium(**launch_options) -> Iterator:
+    """A headless Debian Chromium driven by Playwright; closed when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **launch_options
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def component_frame(page, title: str, timeout: float = 30_000):
+    """The Playwright Frame of the first Streamlit component iframe with this title.
+
+    Components v1 iframes are titled with the component's name, for example
+    ``"livechart.livechart"``.
+    """
+    handle = page.wait_for_selector(f'iframe[title="{title}"]', state="attached", timeout=timeout)
+    frame = handle.content_frame()
+    if frame is None:
+        raise RuntimeError(f"The iframe {title!r} has no content frame.")
+    return frame

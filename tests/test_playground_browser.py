@@ -1,0 +1,164 @@
+"""The Playground in a real browser (Debian's Chromium through Playwright): what only a
+browser shows. The page loads, the plots render, Play moves the epoch counter and the
+boundary, a zoom survives Play, and a copied link replays the same run elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, component_frame, require_browser, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHART = "livechart.livechart"
+APP = "app.py" if (ROOT / "pages" / "experiments.py").exists() else "pages/playground.py"
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    with streamlit_server(APP) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as running:
+        yield running
+
+
+def open_page(browser, url, width=1400, height=900):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)
+    frame = component_frame(page, CHART)
+    frame.wait_for_function("window.livechartFrames >= 1", timeout=30_000)
+    return context, page, frame
+
+
+def epoch_of(page) -> int:
+    text = page.locator("strong", has_text=re.compile(r"^Epoch \d+$")).first.inner_text()
+    return int(text.split()[1])
+
+
+def step(page) -> None:
+    """Press Step and wait until the page shows the next epoch."""
+    epoch = epoch_of(page)
+    page.get_by_role("button", name=re.compile("Step")).click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('strong')].some(s => s.innerText === 'Epoch ' + n)",
+        arg=epoch + 1,
+    )
+
+
+def metrics(page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def boundary_src(frame) -> str:
+    return frame.evaluate(
+        "(() => { const d = document.querySelector('.js-plotly-plot');"
+        " return d && d.layout.images && d.layout.images.length"
+        " ? d.layout.images[0].source : ''; })()"
+    )
+
+
+def test_page_loads_and_plots_render(browser, server):
+    context, page, frame = open_page(browser, server.url)
+    try:
+        assert (
+            "scratchnet" in page.title().lower()
+            or page.get_by_text("scratchnet Playground").count()
+        )
+        assert epoch_of(page) == 0
+        assert frame.locator(".main-svg").count() >= 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = page.locator(f'iframe[title="{CHART}"]').screenshot(
+            path=str(ARTIFACTS / "chart.png")
+        )
+        from io import BytesIO
+
+        from PIL import Image
+
+        colours = Image.open(BytesIO(shot)).convert("RGB").getcolors(maxcolors=1_000_000)
+        assert colours is not None and len(colours) > 50  # a drawing, not a blank frame
+    finally:
+        context.close()
+
+
+def test_play_moves_the_epoch_and_the_boundary(browser, server):
+    context, page, frame = open_page(browser, server.url)
+    try:
+        before_src, before_frames = boundary_src(frame), frame.evaluate("window.livechartFrames")
+        page.get_by_role("button", name=re.compile("Play")).click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('strong')]"
+            ".some(s => /^Epoch ([3-9]|\\d\\d+)$/.test(s.innerText))",
+            timeout=30_000,
+        )
+        started, frames0 = time.monotonic(), frame.evaluate("window.livechartFrames")
+        time.sleep(2.0)
+        rate = (frame.evaluate("window.livechartFrames") - frames0) / (time.monotonic() - started)
+        print(f"\nvisible boundary updates while playing: {rate:.1f}/s")
+        assert rate > 1  # live; benchmarks/bench_playground.py measures the real rate
+        assert boundary_src(frame) != before_src
+        assert frame.evaluate("window.livechartFrames") > before_frames
+        page.get_by_role("button", name=re.compile("Pause")).click()
+        page.get_by_role("button", name=re.compile("Play")).wait_for()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_zoom_survives_play(browser, server):
+    context, page, frame = open_page(browser, server.url)
+    try:
+        frame.evaluate(
+            "Plotly.relayout(document.querySelector('.js-plotly-plot'),"
+            " {'xaxis.range': [-0.5, 0.5], 'yaxis.range': [-0.25, 0.25]})"
+        )
+        page.get_by_role("button", name=re.compile("Play")).click()
+        frames0 = frame.evaluate("window.livechartFrames")
+        frame.wait_for_function(f"window.livechartFrames >= {frames0 + 5}", timeout=30_000)
+        x_range = frame.evaluate("document.querySelector('.js-plotly-plot').layout.xaxis.range")
+        assert x_range == pytest.approx([-0.5, 0.5])
+        page.get_by_role("button", name=re.compile("Pause")).click()
+    finally:
+        context.close()
+
+
+def test_a_copied_link_replays_the_same_run_in_a_fresh_browser(browser, server):
+    first, page, _ = open_page(browser, server.url + "/?h=12&lr=0.3&batch=25&iseed=4")
+    try:
+        for _ in range(3):
+            step(page)
+        shared = page.url
+        numbers = metrics(page)
+        assert "h=12" in shared and "lr=0.3" in shared and "iseed=4" in shared
+    finally:
+        first.close()
+    second, page, _ = open_page(browser, shared)
+    try:
+        neurons = page.locator('[data-testid="stSlider"]', has_text="Hidden neurons").first
+        assert neurons.locator('input[type="range"]').input_value() == "12"
+        for _ in range(3):
+            step(page)
+        assert metrics(page) == numbers  # same settings, same seeds: the same run
+    finally:
+        second.close()
+
+
+def test_a_tampered_link_warns(browser, server):
+    context, page, _ = open_page(browser, server.url + "/?lr=fast")
+    try:
+        assert page.get_by_text(re.compile(r"lr='fast' is not valid")).count() == 1
+    finally:
+        context.close()

@@ -1,0 +1,216 @@
+"""The Playground page through Streamlit's AppTest: what a student clicks, and what follows."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import keys as K
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def run_of(at):
+    return at.session_state[K.RUN]
+
+
+def click(at, label):
+    (button,) = [b for b in at.button if label in b.label]
+    return button.click().run()
+
+
+def widget(at, setting):
+    key = K.widget(setting)
+    for kind in (
+        at.slider,
+        at.select_slider,
+        at.selectbox,
+        at.number_input,
+        at.checkbox,
+        at.toggle,
+    ):
+        for w in kind:
+            if w.key == key:
+                return w
+    raise LookupError(key)
+
+
+def test_defaults_render_without_exception():
+    at = page()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "scratchnet Playground"
+    assert [m.label for m in at.metric] == [
+        "Epoch",
+        "Train loss",
+        "Test loss",
+        "Train accuracy",
+        "Test accuracy",
+    ]
+    assert any(md.value.startswith("**Epoch 0**") for md in at.markdown)
+    run = run_of(at)
+    assert run.trainer.net.layer_sizes == [2, 64, 2] and run.params["learning_rate"] == 0.1
+    assert run.params["batch_size"] == 10 and len(run.X_train) + len(run.X_test) == 1250
+
+
+def test_step_advances_one_epoch():
+    at = click(page(), "Step")
+    assert run_of(at).epoch == 1 and at.metric[0].value == "1"
+    assert any("**Epoch 1**" in md.value for md in at.markdown)
+    at = click(at, "Step")
+    assert run_of(at).epoch == 2
+
+
+def test_reset_replays_the_same_history():
+    at = click(click(page(), "Step"), "Step")
+    first = [dict(r, seconds=0) for r in run_of(at).history]
+    at = click(at, "Reset")
+    assert run_of(at).epoch == 0
+    at = click(click(at, "Step"), "Step")
+    assert [dict(r, seconds=0) for r in run_of(at).history] == first
+
+
+def test_new_init_changes_the_starting_weights():
+    at = page()
+    before = [W.copy() for W in run_of(at).trainer.net.params]
+    at = click(at, "New init")
+    assert at.session_state[K.SETTINGS]["init_seed"] == 1
+    assert not np.array_equal(before[0], run_of(at).trainer.net.params[0])
+
+
+def test_play_starts_and_pause_stops():
+    at = click(page(), "Play")
+    assert at.session_state[K.PLAYING] and at.button[0].label == "⏸ Pause"
+    at = click(at, "Pause")
+    assert not at.session_state[K.PLAYING]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "check"),
+    [
+        ("h0", 8, lambda r: r.trainer.net.layer_sizes == [2, 8, 2]),
+        ("layers", 2, lambda r: r.trainer.net.layer_sizes == [2, 64, 8, 2]),
+        ("layers", 0, lambda r: r.trainer.net.layer_sizes == [2, 2]),
+        ("activation", "tanh", lambda r: r.trainer.net.activation == "tanh"),
+        ("output", "sigmoid", lambda r: r.trainer.net.layer_sizes[-1] == 1),
+        ("init", "normal", lambda r: r.params["init"] == "normal"),
+        ("batch_size", 50, lambda r: r.params["batch_size"] == 50),
+        ("batch_size", 5000, lambda r: r.params["batch_size"] == len(r.X_train)),
+        ("epochs", 3, lambda r: r.epochs == 3),
+        ("optimizer", "adam", lambda r: type(r.trainer.optimizer).__name__ == "Adam"),
+        ("penalty", "l2", lambda r: r.params["l2"] == 0.001),
+        ("shuffle_seed", 5, lambda r: r.params["shuffle_seed"] == 5),
+        ("init_seed", 5, lambda r: r.params["random_state"] == 5),
+        ("n_samples", 200, lambda r: len(r.X_train) + len(r.X_test) == 200),
+        ("noise", 0.3, lambda r: r.params is not None),
+        ("test_ratio", 0.5, lambda r: len(r.X_test) == 625),
+        ("dataset", "circles", lambda r: r.params is not None),
+        ("data_seed", 1, lambda r: r.params is not None),
+        ("learning_rate", 0.03, lambda r: r.trainer.learning_rate == 0.03),
+    ],
+)
+def test_each_control_changes_what_is_trained(setting, value, check):
+    at = page()
+    before = run_of(at)
+    points_before = before.X_train.copy()
+    w = widget(at, setting)
+    w.set_value(value).run()
+    assert not at.exception and not at.error
+    run = run_of(at)
+    assert check(run)
+    if setting in ("noise", "dataset", "data_seed"):
+        assert run is not before and not np.array_equal(run.X_train[:50], points_before[:50])
+    if setting == "learning_rate":
+        assert run is before  # applied to the running network, no reset
+
+
+def test_a_reset_by_a_structural_change_says_so():
+    at = click(page(), "Step")
+    widget(at, "h0").set_value(16).run()
+    assert run_of(at).epoch == 0
+    assert any("starts again" in t.value for t in at.toast)
+
+
+def test_presets_fill_the_controls():
+    at = page()
+    at.selectbox(key=K.PRESET).set_value("moons-blog").run()
+    assert widget(at, "init").value == "normal" and widget(at, "learning_rate").value == 0.001
+    assert widget(at, "n_samples").value == 5000 and widget(at, "batch_size").value == 10
+    run = run_of(at)
+    assert run.params["init"] == "normal" and len(run.X_train) == 3750
+    at.selectbox(key=K.PRESET).set_value("tutorial-2-5-1").run()
+    run = run_of(at)
+    assert run.trainer.net.layer_sizes == [2, 5, 1] and run.params["batch_size"] == 3750
+
+
+def test_bad_query_parameters_warn_and_fall_back():
+    at = page(lr="fast", h="16", zz="1")
+    warnings = [w.value for w in at.warning]
+    assert any("lr='fast'" in w and "using the default, 0.1" in w for w in warnings)
+    assert any("unknown link parameter 'zz'" in w for w in warnings)
+    run = run_of(at)
+    assert run.params["learning_rate"] == 0.1 and run.trainer.net.layer_sizes == [2, 16, 2]
+
+
+def test_link_settings_are_applied_and_written_back():
+    at = page(lr="0.03", h="8,4", data="xor", preset="")
+    run = run_of(at)
+    assert run.trainer.net.layer_sizes == [2, 8, 4, 2] and run.trainer.learning_rate == 0.03
+    assert at.query_params["lr"] == ["0.03"] or at.query_params["lr"] == "0.03"
+
+
+def test_a_preset_in_the_link():
+    run = run_of(page(preset="diverging"))
+    assert run.params["learning_rate"] == 10.0 and run.trainer.net.layer_sizes == [2, 64, 64, 2]
+
+
+def test_divergence_shows_the_message_and_keeps_the_boundary():
+    at = page(preset="diverging")
+    png = run_of(at).boundary_png()
+    at = click(at, "Step")
+    errors = [e.value for e in at.error]
+    assert any("diverged at epoch 1" in e and "Lower the learning rate" in e for e in errors)
+    assert not at.exception and run_of(at).boundary_png() == png
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"batch": "10000"},
+        {"h": "1"},
+        {"h": ""},
+        {"lr": "10"},
+        {"n": "10"},
+        {"n": "10000", "batch": "1"},
+        {"data": "spiral", "k": "8", "n": "10"},
+        {"test": "0"},
+    ],
+)
+def test_extreme_settings_never_raise(query):
+    at = click(page(**query), "Step")
+    assert not at.exception
+    if (
+        query.get("k") == "8"
+    ):  # 10 points cannot make 8 spiral arms: said, and the default data kept
+        assert any("spiral" in e.value or "samples" in e.value for e in at.error)
+    else:
+        assert not at.error and run_of(at).epoch == 1
+
+
+def test_lecture_mode_keeps_only_the_headline_controls():
+    at = page(lecture="1")
+    labels = {
+        w.label
+        for kind in (at.slider, at.select_slider, at.selectbox, at.number_input)
+        for w in kind
+    }
+    assert labels == {"Hidden neurons", "Learning rate", "Preset"}
+    assert any("font-size" in md.value for md in at.markdown)
+    assert {b.label for b in at.button} >= {"▶ Play", "⏭ Step", "↺ Reset"}

@@ -1,0 +1,53 @@
+"""Every session-state key the app uses, named in one place.
+
+A page never writes a string literal into ``st.session_state``: it uses these names,
+so two pages cannot collide and a search finds every reader and writer.
+"""
+
+# -- Playground (pages/playground.py) ------------------------------------------------------
+SETTINGS = "pg_settings"  # dict: the settings in force (ui.settings keys -> values)
+RUN = "pg_run"  # scratchnet.live.LiveRun: the network training now
+RUN_SIGNATURE = "pg_run_signature"  # ui.settings.reset_signature of the settings RUN was built from
+RUN_ID = "pg_run_id"  # int, +1 on every reset: the chart clears its curves when it changes
+DATA = "pg_data"  # (signature, X_train, X_test, y_train, y_test, n_classes) of the data in use
+POINTS_REV = "pg_points_rev"  # int, +1 whenever the data points change
+PLAYING = "pg_playing"  # bool
+NOTICES = "pg_notices"  # list[str]: warnings to show once (bad link parameters, resets)
+CSV = "pg_csv"  # dict: the uploaded file's name, bytes and columns
+CSV_ERROR = "pg_csv_error"  # str | None: why the last upload was refused
+PRESET = "pg_preset"  # the preset selector's value
+OPTIONS = "pg_options"  # dict: the fixed option lists of the select sliders, for the session
+TICK_COST = "pg_tick_cost"  # float: smoothed seconds a tick takes (sets the pace)
+WIDGET_PREFIX = "pg_w_"  # widget keys: WIDGET_PREFIX + a ui.settings key
+CHART = "boundary"  # the live chart's key; livechart also keeps "_livechart_boundary"
+
+
+def widget(setting: str) -> str:
+    """The widget key for a setting of ui.settings."""
+    return WIDGET_PREFIX + setting
+
+
+# -- Experiments (pages/experiments.py) ----------------------------------------------------
+EX_KIND = "ex_kind"  # the experiment shown: a key of pages/experiments.py's KINDS
+EX_PRESET = "ex_preset"  # the preset selector's value
+EX_DATASET = "ex_dataset"  # widget: one of scratchnet.datasets.DATASETS
+EX_SAMPLES = "ex_samples"  # widget: int, points in the data set
+EX_NOISE = "ex_noise"  # widget: float
+EX_ACTIVATION = "ex_activation"  # widget: the hidden layer's activation
+EX_EPOCHS = "ex_epochs"  # widget: int, epochs of the neurons sweep and the grid
+EX_RUN_EPOCHS = "ex_run_epochs"  # widget: int, epochs of the repeated runs
+EX_BATCH = "ex_batch"  # widget: int (at least the training set: full batch)
+EX_LR = "ex_lr"  # widget: float, the learning rate of the neurons sweep and repeated runs
+EX_MIN_NEURONS = "ex_min_neurons"  # widget: int
+EX_MAX_NEURONS = "ex_max_neurons"  # widget: int
+EX_TRIALS = "ex_trials"  # widget: int, networks per hidden size
+EX_HIDDEN = "ex_hidden"  # widget: int, the hidden size of the repeated runs
+EX_RUNS = "ex_runs"  # widget: int, how many repeated runs
+EX_RATES = "ex_rates"  # widget: str, the grid's learning rates, comma-separated
+EX_RUN = "ex_run"  # dict | None: the sweep under way (scratchnet.sweep.Sweep and its setting)
+EX_CANCEL = "ex_cancel"  # the Cancel button
+EX_RESULTS = "ex_results"  # dict: experiment kind -> its last result (DataFrame and notes)
+EX_CACHE = "ex_cache"  # dict: settings -> DataFrame of a finished sweep, newest last
+EX_NOTICE = "ex_notice"  # str | None: a note to show once (a cancel that kept nothing)
+EX_ERROR = "ex_error"  # str | None: why the last Run did not start, shown once
+EX_SAVED = "ex_saved"  # dict: widget key -> its last value, put back when Streamlit drops it
