@@ -20,8 +20,6 @@ from typing import IO, Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.datasets import make_circles, make_moons
-from sklearn.model_selection import train_test_split
 
 DATASETS = ("moons", "circles", "xor", "gaussian", "spiral")
 
@@ -99,14 +97,47 @@ def make_dataset(
     return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64, copy=False)
 
 
+# scikit-learn's make_moons, make_circles and train_test_split, ported line for line so that
+# they give the same bits without importing scikit-learn (about 1 s, most of the app's
+# start-up). tests/test_datasets.py checks every port against scikit-learn itself. The
+# legacy RandomState is what scikit-learn seeds them with: a private, seeded instance.
+
+
+def _two_arcs(
+    outer: tuple[NDArray, NDArray], inner: tuple[NDArray, NDArray], noise: float, seed: int
+) -> tuple[NDArray, NDArray]:
+    """Stack the arcs, shuffle them as ``sklearn.utils.shuffle`` does, then add noise."""
+    n_out, n_in = len(outer[0]), len(inner[0])
+    X = np.vstack([np.append(outer[0], inner[0]), np.append(outer[1], inner[1])]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    generator = np.random.RandomState(seed)
+    order = np.arange(len(y))
+    generator.shuffle(order)
+    X, y = X[order], y[order]
+    X += generator.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def _moons(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
-    """scikit-learn's two moons, unchanged."""
-    return make_moons(n, noise=noise, random_state=seed)
+    """scikit-learn's ``make_moons(n, noise=noise, random_state=seed)``, bit for bit."""
+    n_out, n_in = n // 2, n - n // 2
+    outer = (np.cos(np.linspace(0, np.pi, n_out)), np.sin(np.linspace(0, np.pi, n_out)))
+    inner = (
+        1 - np.cos(np.linspace(0, np.pi, n_in)),
+        1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5,
+    )
+    return _two_arcs(outer, inner, noise, seed)
 
 
 def _circles(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
-    """scikit-learn's two concentric circles; class 1 is the inner one."""
-    return make_circles(n, noise=noise, factor=CIRCLES_FACTOR, random_state=seed)
+    """scikit-learn's ``make_circles(n, noise=noise, factor=0.5, random_state=seed)``:
+    two concentric circles, class 1 the inner one."""
+    n_out, n_in = n // 2, n - n // 2
+    angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    outer = (np.cos(angles_out), np.sin(angles_out))
+    inner = (np.cos(angles_in) * CIRCLES_FACTOR, np.sin(angles_in) * CIRCLES_FACTOR)
+    return _two_arcs(outer, inner, noise, seed)
 
 
 def _xor(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
@@ -243,7 +274,10 @@ def split(
         )
     if test_ratio == 0.0:
         return X.copy(), X[:0].copy(), y.copy(), y[:0].copy()
-    return tuple(train_test_split(X, y, test_size=test_ratio, random_state=seed))
+    # scikit-learn's ShuffleSplit: one permutation, the test set first.
+    order = np.random.RandomState(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
 
 
 def standardize(

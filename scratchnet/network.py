@@ -188,7 +188,8 @@ class MLP:
         delta = buffers.deltas[-1]
         np.subtract(buffers.acts[-1], T.T, out=delta)
         np.multiply(delta, scale / T.shape[0], out=delta)
-        inputs, hidden, params, grads = buffers.layer_inputs, buffers.hidden, self.params, self.grads
+        inputs, hidden = buffers.layer_inputs, buffers.hidden
+        params, grads = self.params, self.grads
         for i in range(len(params) - 1, -1, -1):
             np.dot(inputs[i], delta.T, out=grads[i])  # dL/dW = A delta^T (ones give the bias)
             if i:

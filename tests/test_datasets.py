@@ -201,6 +201,25 @@ def test_make_dataset_accepts_numpy_integers():
 # --------------------------------------------------------------------------- split
 
 
+@pytest.mark.parametrize("n", [10, 11, 101, 1250, 5000])
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**32 - 1])
+@pytest.mark.parametrize("noise", [0.0, 0.1, 0.7])
+def test_ports_equal_scikit_learn_bit_for_bit(n, seed, noise):
+    """moons, circles and split are NumPy ports (no scikit-learn import at start-up)."""
+    for name, reference in (
+        ("moons", make_moons(n, noise=noise, random_state=seed)),
+        ("circles", make_circles(n, noise=noise, factor=CIRCLES_FACTOR, random_state=seed)),
+    ):
+        X, y = make_dataset(name, n, noise, seed)
+        np.testing.assert_array_equal(X, reference[0])
+        np.testing.assert_array_equal(y, reference[1])
+    for ratio in (0.1, 0.25, 0.5):
+        ours = split(X, y, ratio, seed)
+        theirs = train_test_split(X, y, test_size=ratio, random_state=seed)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_split_defaults_are_the_blog_split():
     X, y = make_dataset("moons", 5000, 0.1, 42)
     ours = split(X, y)
