@@ -7,6 +7,7 @@ settings' rules live in scratchnet.live and ui.settings.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 
 import streamlit as st
@@ -44,7 +45,8 @@ from ui.settings import (
 # added once, when the session starts.
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
 PENALTY_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
-FRAME_SECONDS = 0.05  # a boundary update every 50 ms while playing: 20 a second
+# A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
+FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
 NO_PRESET = "(your own settings)"
 LECTURE_CSS = """
 <style>
