@@ -48,6 +48,8 @@ PENALTY_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 # A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
 NO_PRESET = "(your own settings)"
+MAX_RESTORE_EPOCHS = 100_000
+URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date this often
 LECTURE_CSS = """
 <style>
 html, body, [class*="st-"], .stMarkdown p { font-size: 1.35rem !important; }
@@ -77,7 +79,10 @@ def init_state() -> None:
     """On a session's first run: the settings from the URL (bad ones named in warnings)."""
     if K.SETTINGS in state:
         return
-    values, notices = from_query(st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    values, notices = from_query(query)
+    epoch, play = restore_point(query, notices)
+    state[K.RESTORE] = (epoch, play) if epoch or play else None
     preset = st.query_params.get("preset")
     if preset in PRESETS:
         values = preset_values(preset, values)
@@ -93,6 +98,19 @@ def init_state() -> None:
         "penalty_rate": tuple(sorted({*PENALTY_RATES, values["penalty_rate"]})),
     }
     write_widgets(values)
+
+
+def restore_point(query: dict, notices: list[str]) -> tuple[int, bool]:
+    """The epoch and play state a link carries: where a page was when its server went away
+    (or when it was copied). Same settings and seeds: replaying to it gives the same weights."""
+    text = query.get("epoch", "0")
+    epoch = int(text) if text.isdigit() and int(text) <= MAX_RESTORE_EPOCHS else 0
+    if str(epoch) != text:
+        notices.append(
+            f"The link's epoch={text!r} is not a whole number up to {MAX_RESTORE_EPOCHS}; "
+            "starting at epoch 0."
+        )
+    return epoch, query.get("play") == "1"
 
 
 def apply_preset() -> None:
@@ -462,6 +480,8 @@ def live_view() -> None:
         if run.finished:
             state[K.PLAYING] = False
             st.rerun()  # a full run, to stop the timer and relabel Play
+        if time.monotonic() - state.get(K.URL_SYNCED, 0.0) > URL_EPOCH_SECONDS:
+            sync_url(state[K.SETTINGS], run)
     status = "training" if state[K.PLAYING] else "paused"
     if run.diverged:
         status = "stopped"
@@ -488,6 +508,36 @@ def live_view() -> None:
     )
 
 
+def restore(run: LiveRun) -> None:
+    """Once per session: train up to the link's epoch (a reconnect after a server went away)."""
+    point = state.pop(K.RESTORE, None)
+    if point is None or run.epoch:
+        return
+    epoch, play = point
+    if epoch:
+        with st.spinner(f"Training up to epoch {epoch}, where this link left off..."):
+            run.replay_to(min(epoch, run.epochs))
+    state[K.PLAYING] = play and not run.finished
+
+
+def url_query(values: dict, run: LiveRun) -> dict[str, str]:
+    """The link for this page: the settings that differ from the defaults, the epoch
+    reached, and whether it is playing."""
+    query = to_query(values)
+    if run.epoch:
+        query["epoch"] = str(run.epoch)
+    if state[K.PLAYING]:
+        query["play"] = "1"
+    return query
+
+
+def sync_url(values: dict, run: LiveRun) -> None:
+    query = url_query(values, run)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    state[K.URL_SYNCED] = time.monotonic()
+
+
 def main() -> None:
     init_state()
     data_before = state.get(K.DATA)
@@ -510,10 +560,9 @@ def main() -> None:
     run = current_run(values, data)
     if run is None:
         st.stop()
+    restore(run)
     state[K.SETTINGS] = values
-    query = to_query(values)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    sync_url(values, run)
     controls(run)
     st.fragment(live_view, run_every=FRAME_SECONDS if state[K.PLAYING] else None)()
 

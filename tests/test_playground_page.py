@@ -214,3 +214,30 @@ def test_lecture_mode_keeps_only_the_headline_controls():
     assert labels == {"Hidden neurons", "Learning rate", "Preset"}
     assert any("font-size" in md.value for md in at.markdown)
     assert {b.label for b in at.button} >= {"▶ Play", "⏭ Step", "↺ Reset"}
+
+
+def test_a_link_with_an_epoch_replays_to_it_bit_for_bit():
+    """What a page reconnecting to another replica does: same seeds, same epoch, same weights."""
+    stepped = page(h="16")
+    for _ in range(3):
+        stepped = click(stepped, "Step")
+    assert stepped.query_params["epoch"] in ("3", ["3"])
+    restored = page(h="16", epoch="3")
+    assert run_of(restored).epoch == 3 and not restored.session_state[K.PLAYING]
+    for a, b in zip(
+        run_of(stepped).trainer.net.params, run_of(restored).trainer.net.params, strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert [m.value for m in restored.metric] == [m.value for m in stepped.metric]
+
+
+def test_a_link_that_was_playing_plays_on():
+    at = page(epoch="2", play="1")
+    assert run_of(at).epoch >= 2 and at.session_state[K.PLAYING]  # restored, then a tick
+    assert at.query_params["play"] in ("1", ["1"])
+
+
+def test_a_bad_epoch_in_the_link_warns():
+    at = page(epoch="-4")
+    assert run_of(at).epoch == 0
+    assert any("epoch='-4'" in w.value for w in at.warning)

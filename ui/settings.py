@@ -132,7 +132,7 @@ def from_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         text = raw[-1] if isinstance(raw, list | tuple) else raw
         key = FROM_URL.get(name)
         if key is None:
-            if name not in ("preset", "epoch"):
+            if name not in ("preset", "epoch", "play"):  # read by the page itself
                 warnings.append(f"Ignored the unknown link parameter {name!r}.")
             continue
         setting = BY_KEY[key]
