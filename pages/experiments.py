@@ -1,0 +1,397 @@
+"""Experiments: many networks trained at once, as the blog post wished it could.
+
+Three experiments on one data set and one set of training settings: accuracy against
+the number of hidden neurons (the blog's ``test_class``), one configuration trained
+many times (its ``test``), and a learning-rate x neurons grid.
+
+Widgets, session state and layout only. The training is scratchnet.sweep, the figures
+scratchnet.sweep_plots. A sweep runs in this process a fraction of a second per rerun
+of a fragment, so the page stays live and Cancel can be clicked; what finished is kept.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from scratchnet.activations import ACTIVATIONS
+from scratchnet.datasets import DATASETS, DEFAULT_NOISE, make_dataset, split
+from scratchnet.presets import BLOG_ACCURACY, PRESETS
+from scratchnet.sweep import Sweep, neuron_range, plan_sweep, summarize
+from scratchnet.sweep_plots import grid_heatmap, neurons_figure, repeated_runs_figure
+from ui import keys as K
+
+KINDS = {
+    "neurons": "Accuracy vs neurons",
+    "repeats": "Repeated runs",
+    "grid": "Learning rate × neurons",
+}
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+GRID_RATES = (1e-4, 1e-3, 0.01, 0.1)  # the grid's rates at the start
+DEFAULT_PRESET = "moons-blog"
+MAX_UI_SAMPLES = 20_000
+MAX_UI_EPOCHS = 1_000
+MAX_UI_SECONDS = 600  # a sweep estimated to take longer is refused: run it from Python
+STEP_SECONDS = 1.0  # training per rerun of the progress fragment (and Cancel's latency)
+REFRESH_SECONDS = 0.1  # the fragment's run_every while a sweep runs: soon after the last
+CHUNK_SIZE = 32  # networks that finish together: what Cancel keeps
+CACHE_ENTRIES = 20
+# Every widget here has persist_state="session": it keeps its value while it is not drawn
+# (the inputs of another experiment, or this whole page while another one is shown).
+
+state = st.session_state
+
+
+# -- state ---------------------------------------------------------------------------------
+def preset_widgets(name: str) -> dict:
+    """Widget values of preset ``name``: its data and training settings. Its epochs go to
+    the repeated runs (a preset is one configuration); a sweep keeps its own."""
+    data, params = PRESETS[name]["data"], PRESETS[name]["params"]
+    batch = params["batch_size"]
+    return {
+        K.EX_DATASET: data["dataset"],
+        K.EX_SAMPLES: min(data["n_samples"], MAX_UI_SAMPLES),
+        K.EX_NOISE: float(data["noise"]),
+        K.EX_ACTIVATION: params["activation"],
+        K.EX_RUN_EPOCHS: min(params["epochs"], MAX_UI_EPOCHS),
+        K.EX_BATCH: min(data["n_samples"], MAX_UI_SAMPLES) if batch == "full" else batch,
+        K.EX_LR: min(LEARNING_RATES, key=lambda r: abs(r - params["learning_rate"])),
+        K.EX_HIDDEN: params["hidden_layer_sizes"][0],
+    }
+
+
+def init_state() -> None:
+    """On a session's first run: the moons-blog preset and the blog's own experiments,
+    ``test_class(3, 40, 3)`` at 100 epochs and ``test()``: 100 runs at 10."""
+    if K.EX_RESULTS in state:
+        return
+    state.update(preset_widgets(DEFAULT_PRESET))
+    state[K.EX_PRESET] = DEFAULT_PRESET
+    state[K.EX_KIND] = "neurons"
+    state[K.EX_MIN_NEURONS], state[K.EX_MAX_NEURONS], state[K.EX_TRIALS] = 3, 39, 3
+    state[K.EX_EPOCHS] = 100
+    state[K.EX_RUNS] = 100
+    state[K.EX_RATES] = list(GRID_RATES)
+    state[K.EX_RUN] = None
+    state[K.EX_RESULTS] = {}
+    state[K.EX_CACHE] = {}
+    state[K.EX_NOTICE] = state[K.EX_ERROR] = None
+
+
+def apply_preset() -> None:
+    state.update(preset_widgets(state[K.EX_PRESET]))
+
+
+# -- inputs --------------------------------------------------------------------------------
+def sidebar() -> None:
+    """The data and the training settings shared by every experiment."""
+    keep = "session"
+    with st.sidebar:
+        st.selectbox(
+            "Preset",
+            list(PRESETS),
+            key=K.EX_PRESET,
+            persist_state=keep,
+            on_change=apply_preset,
+            help="Fills in the data and training settings.",
+        )
+        st.caption(PRESETS[state[K.EX_PRESET]]["description"])
+        with st.expander("Data", expanded=True):
+            dataset = st.selectbox("Dataset", DATASETS, key=K.EX_DATASET, persist_state=keep)
+            st.number_input(
+                "Samples", 10, MAX_UI_SAMPLES, step=100, key=K.EX_SAMPLES, persist_state=keep
+            )
+            st.number_input(
+                "Noise",
+                0.0,
+                2.0,
+                step=0.05,
+                key=K.EX_NOISE,
+                persist_state=keep,
+                help=f"Default for {dataset}: {DEFAULT_NOISE[dataset]}",
+            )
+        with st.expander("Training", expanded=True):
+            st.selectbox("Activation", list(ACTIVATIONS), key=K.EX_ACTIVATION, persist_state=keep)
+            st.number_input(
+                "Batch size",
+                1,
+                MAX_UI_SAMPLES,
+                key=K.EX_BATCH,
+                persist_state=keep,
+                help="The training set's size or more: full batch.",
+            )
+            st.select_slider(
+                "Learning rate",
+                LEARNING_RATES,
+                key=K.EX_LR,
+                persist_state=keep,
+                format_func=lambda r: f"{r:g}",
+            )
+        st.caption(
+            "Every network here has one hidden layer; the rest of its settings (output, "
+            "initialisation, optimiser) come from the preset."
+        )
+
+
+def experiment_inputs(kind: str) -> None:
+    """The inputs of one experiment, and Run."""
+    keep = "session"
+    cols = st.columns([1, 1, 1, 1, 1.2], vertical_alignment="bottom")
+    if kind == "repeats":
+        cols[0].number_input("Hidden neurons", 1, 256, key=K.EX_HIDDEN, persist_state=keep)
+        cols[1].number_input(
+            "Runs", 0, 5_000, key=K.EX_RUNS, persist_state=keep,
+            help="Seeds 0, 1, ...: one network each.",
+        )  # fmt: skip
+        cols[2].number_input("Epochs", 1, MAX_UI_EPOCHS, key=K.EX_RUN_EPOCHS, persist_state=keep)
+    else:
+        cols[0].number_input("Min neurons", 1, 256, key=K.EX_MIN_NEURONS, persist_state=keep)
+        cols[1].number_input("Max neurons", 1, 256, key=K.EX_MAX_NEURONS, persist_state=keep)
+        cols[2].number_input(
+            "Trials", 0, 1_000, key=K.EX_TRIALS, persist_state=keep,
+            help="Networks per hidden size, seeds 0, 1, ...",
+        )  # fmt: skip
+        cols[3].number_input("Epochs", 1, MAX_UI_EPOCHS, key=K.EX_EPOCHS, persist_state=keep)
+        if kind == "grid":
+            st.multiselect(
+                "Learning rates", LEARNING_RATES, key=K.EX_RATES, persist_state=keep,
+                format_func=lambda r: f"{r:g}",
+            )  # fmt: skip
+    cols[4].button(
+        "Run", type="primary", disabled=state[K.EX_RUN] is not None, on_click=start,
+        args=(kind,), width="stretch",
+    )  # fmt: skip
+
+
+def read_settings(kind: str) -> dict:
+    """The data and training settings that the widgets hold, for experiment ``kind``."""
+    preset = PRESETS[state[K.EX_PRESET]]
+    epochs = state[K.EX_RUN_EPOCHS] if kind == "repeats" else state[K.EX_EPOCHS]
+    params = {
+        **{k: v for k, v in preset["params"].items() if k != "hidden_layer_sizes"},
+        "activation": state[K.EX_ACTIVATION],
+        "epochs": int(epochs),
+        "batch_size": int(state[K.EX_BATCH]),
+        "learning_rate": float(state[K.EX_LR]),
+    }
+    data = {
+        **preset["data"],
+        "dataset": state[K.EX_DATASET],
+        "n_samples": int(state[K.EX_SAMPLES]),
+        "noise": float(state[K.EX_NOISE]),
+    }
+    return {"data": data, "params": params}
+
+
+def read_inputs(kind: str) -> dict:
+    """The inputs of experiment ``kind`` that the widgets hold."""
+    if kind == "repeats":
+        return {"hidden": int(state[K.EX_HIDDEN]), "runs": int(state[K.EX_RUNS])}
+    inputs = {
+        "min": int(state[K.EX_MIN_NEURONS]),
+        "max": int(state[K.EX_MAX_NEURONS]),
+        "trials": int(state[K.EX_TRIALS]),
+    }
+    if kind == "grid":
+        inputs["rates"] = sorted(state[K.EX_RATES])
+    return inputs
+
+
+# -- running -------------------------------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner=False)
+def toy_data(dataset: str, n: int, noise: float, test_ratio: float, seed: int):
+    X, y = make_dataset(dataset, n, noise, seed)
+    return split(X, y, test_ratio, seed)
+
+
+def sweep_arguments(kind: str, settings: dict, inputs: dict) -> tuple[tuple, dict]:
+    """run_sweep's (hidden_sizes, n_trials) and keyword arguments for these inputs."""
+    params = dict(settings["params"])
+    if kind == "repeats":
+        if inputs["runs"] < 1:
+            raise ValueError(f"Runs must be at least 1 (one network each). Got {inputs['runs']}.")
+        return ([inputs["hidden"]], inputs["runs"]), params
+    sizes = neuron_range(inputs["min"], inputs["max"])
+    if kind == "grid":
+        del params["learning_rate"]
+        params["learning_rates"] = sorted(inputs["rates"])
+    return (sizes, inputs["trials"]), params
+
+
+def start(kind: str) -> None:
+    """Run's callback: check the settings and start the sweep, or say why not (the results
+    stay as they were)."""
+    settings, inputs = read_settings(kind), read_inputs(kind)
+    d = settings["data"]
+    key = repr(
+        (kind, sorted(d.items()), sorted(settings["params"].items()), sorted(inputs.items()))
+    )
+    cached = state[K.EX_CACHE].get(key)
+    if cached is not None:
+        state[K.EX_RESULTS][kind] = {"df": cached, "settings": settings, "note": "cached"}
+        return
+    try:
+        (sizes, trials), params = sweep_arguments(kind, settings, inputs)
+        data = toy_data(d["dataset"], d["n_samples"], d["noise"], d["test_ratio"], d["data_seed"])
+        X_train, X_test, y_train, y_test = data
+        plan = plan_sweep(
+            X_train, y_train, X_test, y_test, sizes, trials, chunk_size=CHUNK_SIZE, **params
+        )
+    except (ValueError, TypeError) as error:
+        state[K.EX_ERROR] = str(error)
+        return
+    seconds = plan.estimated_seconds()
+    if seconds > MAX_UI_SECONDS:
+        state[K.EX_ERROR] = (
+            f"This sweep of {len(plan.specs):,} networks would take about "
+            f"{seconds / 60:,.0f} minutes here; this page runs sweeps of up to "
+            f"{MAX_UI_SECONDS // 60} minutes. Use fewer neurons, trials, epochs or samples, "
+            f"a larger batch, or run it from Python with run_sweep(..., n_jobs=-1)."
+        )
+        return
+    state[K.EX_RUN] = {
+        "kind": kind,
+        "key": key,
+        "settings": settings,
+        "sweep": Sweep(plan),
+        "started": time.perf_counter(),
+        "estimate": seconds,
+    }
+
+
+def finish(run: dict, cancelled: bool) -> None:
+    """Keep what the sweep finished; cache it when it is complete."""
+    sweep: Sweep = run["sweep"]
+    df = sweep.results()
+    state[K.EX_RUN] = None
+    if not cancelled:
+        cache = state[K.EX_CACHE]
+        cache[run["key"]] = df
+        while len(cache) > CACHE_ENTRIES:
+            del cache[next(iter(cache))]
+        state[K.EX_RESULTS][run["kind"]] = {"df": df, "settings": run["settings"], "note": ""}
+    elif len(df):
+        note = f"Cancelled: {len(df)} of {sweep.n_networks} networks had finished."
+        state[K.EX_RESULTS][run["kind"]] = {"df": df, "settings": run["settings"], "note": note}
+    else:
+        state[K.EX_NOTICE] = "Cancelled before any network finished; the results are as before."
+
+
+def progress_view() -> None:
+    """While a sweep runs: train a little, then show how far it got (a fragment)."""
+    run = state[K.EX_RUN]
+    if run is None:
+        return
+    sweep: Sweep = run["sweep"]
+    if st.button("Cancel", key=K.EX_CANCEL, help="Stop; keep the networks that finished."):
+        finish(run, cancelled=True)
+        st.rerun()
+    try:
+        sweep.advance(max_seconds=STEP_SECONDS)
+    except Exception as error:  # the page's edge: a message, never a traceback
+        state[K.EX_RUN] = None
+        state[K.EX_ERROR] = f"The sweep stopped: {type(error).__name__}: {error}"
+        st.rerun()
+    if sweep.done:
+        finish(run, cancelled=False)
+        st.rerun()
+    elapsed = time.perf_counter() - run["started"]
+    p = sweep.progress
+    left = run["estimate"] if p == 0 else elapsed * (1 - p) / p
+    st.progress(
+        p,
+        text=f"{KINDS[run['kind']]}: {sweep.networks_done:.1f} of {sweep.n_networks} networks "
+        f"trained · about {left:.0f} s left",
+    )
+
+
+# -- results -------------------------------------------------------------------------------
+def download(df, kind: str) -> None:
+    data = df.to_csv(index=False).encode()
+    st.download_button("Download CSV", data, f"scratchnet-{kind}.csv", mime="text/csv")
+
+
+def show_neurons(df) -> None:
+    st.plotly_chart(neurons_figure(df), width="stretch")
+    st.caption(
+        "The line is the mean test accuracy of each hidden size, the band one standard "
+        "deviation, each dot a network; the dashed line the mean training accuracy. Test "
+        "well below train would mean overfitting."
+    )
+    st.dataframe(summarize(df), hide_index=True, width="stretch")
+
+
+def show_repeats(df, settings: dict) -> None:
+    mean, std = df.test_acc.mean(), df.test_acc.std(ddof=0)
+    blog_mean, blog_std = BLOG_ACCURACY
+    cols = st.columns(2)
+    cols[0].metric(
+        f"Test accuracy, {len(df)} runs", f"{mean:.5f} ± {std:.4f}",
+        help=f"Mean ± standard deviation (ddof=0, as the blog). Training accuracy: "
+        f"{df.train_acc.mean():.5f}.",
+    )  # fmt: skip
+    cols[1].metric("The blog (moons-blog, 100 runs)", f"{blog_mean:.5f} ± {blog_std:.4f}")
+    blog = PRESETS["moons-blog"]
+    blog_params = {k: v for k, v in blog["params"].items() if k != "hidden_layer_sizes"}
+    same = (
+        settings["data"] == blog["data"]
+        and settings["params"] == blog_params
+        and set(df.hidden_size) == set(blog["params"]["hidden_layer_sizes"])
+    )
+    if not same:
+        st.caption("These settings differ from the blog's, so its numbers are only a landmark.")
+    st.plotly_chart(repeated_runs_figure(df, BLOG_ACCURACY, "the blog"), width="stretch")
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
+def show_grid(df) -> None:
+    st.plotly_chart(grid_heatmap(df), width="stretch")
+    summary = summarize(df)
+    table = summary.pivot(index="learning_rate", columns="hidden_size", values="test_acc_mean")
+    st.dataframe(table, width="stretch")
+
+
+def results(kind: str) -> None:
+    result = state[K.EX_RESULTS].get(kind)
+    if result is None:
+        if state[K.EX_RUN] is None:
+            st.info("Choose the settings and press Run.")
+        return
+    df = result["df"]
+    if result["note"] == "cached":
+        st.caption("Same settings as before: the stored result, at once.")
+    elif result["note"]:
+        st.warning(result["note"])
+    if kind == "neurons":
+        show_neurons(df)
+    elif kind == "repeats":
+        show_repeats(df, result["settings"])
+    else:
+        show_grid(df)
+    download(df, kind)
+
+
+def main() -> None:
+    init_state()
+    sidebar()
+    st.title("Experiments")
+    st.caption(
+        "Many networks trained at once, in lock-step: the blog's accuracy-vs-neurons sweep, "
+        "111 networks of 100 epochs that it gave up on as too slow, takes seconds here."
+    )
+    kind = st.segmented_control(
+        "Experiment", list(KINDS), key=K.EX_KIND, persist_state="session",
+        format_func=KINDS.get, required=True,
+    )  # fmt: skip
+    experiment_inputs(kind)
+    for name, show in ((K.EX_ERROR, st.error), (K.EX_NOTICE, st.info)):
+        if state[name]:
+            show(state[name])
+            state[name] = None
+    running = state[K.EX_RUN] is not None
+    st.fragment(progress_view, run_every=REFRESH_SECONDS if running else None)()
+    results(kind)
+
+
+main()

@@ -1,0 +1,1032 @@
+"""Many networks at once: accuracy against hidden neurons, repeated runs, a learning-rate grid.
+
+The blog post's ``test_class(3, 40, 3)`` trains 111 networks, one after another, and
+stopped there because it was too slow. Here the networks of a sweep are trained in
+lock-step: their weights are stacked along a first axis, shape (n_nets, ...), and one
+minibatch step of *all* of them is a dozen NumPy calls (stacked ``np.matmul``), so
+the cost of a call is paid once per step instead of once per network.
+
+Scope. Every network here has exactly **one hidden layer**; the sweep varies its
+number of neurons (and, optionally, the learning rate). All other settings are
+``ScratchNetClassifier`` keyword arguments shared by every network.
+
+Padding. Networks of different sizes share arrays sized for the largest one. The
+extra units start with weights in, bias and weights out all exactly 0. Their input is
+then always 0; with an activation where f(0) = 0 (relu, tanh, linear, leaky_relu)
+their output is 0, and where f(0) != 0 (sigmoid: 0.5) a 0/1 unit mask zeroes it. A
+unit whose output is 0 and whose outgoing weights are 0 gets a zero gradient on every
+weight that touches it, so padded units stay exactly 0 through training.
+
+Exactness. Each network is the one ``ScratchNetClassifier`` would train alone with the
+same arguments and ``random_state=seed``: its initial weights come from the core's own
+``build_network``/``make_rngs``, and every epoch it draws its own
+``shuffle_rng.permutation``; its batches are gathered from that order. Its final
+weights agree with the lone classifier's to rounding (about 1e-15 after a few epochs:
+only the order of a few additions differs inside the matrix products).
+
+Parallel. ``run_sweep(..., n_jobs=k)`` trains chunks of networks in k processes with
+``joblib.Parallel``. The chunks do not depend on ``n_jobs``, so any ``n_jobs`` gives the
+same bits. On a cluster, choose joblib's backend around the same call::
+
+    from dask.distributed import Client
+    import joblib
+    client = Client("tcp://scheduler:8786")            # or Client() for a local cluster
+    with joblib.parallel_config(backend="dask"):
+        df = run_sweep(X_train, y_train, X_test, y_test, range(3, 40), 3, n_jobs=-1)
+
+    # Ray:  from ray.util.joblib import register_ray; register_ray()
+    #       with joblib.parallel_config(backend="ray"): df = run_sweep(...)
+
+Divergence. After every epoch each network's weights are checked with the core's rule
+(``MLP.is_sane``: every |w| below ``MAX_WEIGHT``); a network that fails it gets back the
+weights of its last sane epoch and trains no more (``diverged`` is True, ``epochs_run``
+says how far it got), as a lone ``Trainer`` would stop. (The lone trainer also checks the
+training loss; with sane weights that loss is always finite, so it is not recomputed here.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.special import expit
+
+from scratchnet.activations import ACTIVATIONS, DERIVATIVES
+from scratchnet.losses import EPS
+from scratchnet.network import MAX_WEIGHT, MAX_NEURONS, with_ones
+from scratchnet.training import build_network, check_params, make_rngs
+
+Array = NDArray[np.float64]
+
+#: A sweep of more networks than this is refused: split it into several sweeps.
+MAX_NETWORKS = 5_000
+#: Networks per chunk when ``chunk_size`` is None. A chunk is the unit of parallel work
+#: and never depends on ``n_jobs``, so every ``n_jobs`` gives the same bits.
+DEFAULT_CHUNK_SIZE = 64
+#: Estimated working memory of one chunk in training, and of a whole sweep's concurrently
+#: running chunks. Larger sweeps are refused with advice on what to shrink.
+MAX_CHUNK_BYTES = 512 * 2**20
+MAX_SWEEP_BYTES = 2 * 2**30
+#: Samples per block when a chunk is evaluated, so evaluation stays within memory.
+_EVAL_ELEMENTS = 2_000_000
+#: Per-network cost of a step that does not grow with its width, in hidden units:
+#: used to balance chunks of narrow and wide networks.
+_UNIT_OVERHEAD = 12
+#: The time model of ``SweepPlan.estimated_seconds``: seconds per step of a chunk, and per
+#: network x (hidden units + overhead) in that step.
+_STEP_SECONDS = 25e-6
+_UNIT_SECONDS = 33e-9
+
+RESULT_COLUMNS = (
+    "hidden_size",
+    "learning_rate",
+    "trial",
+    "seed",
+    "train_acc",
+    "test_acc",
+    "final_loss",
+    "epochs_run",
+    "diverged",
+)
+
+# -------------------------------------------------------------------------- validation
+
+
+def neuron_range(min_neurons: int, max_neurons: int, step: int = 1) -> list[int]:
+    """Hidden sizes ``min_neurons, min_neurons + step, ..., max_neurons`` (both ends included).
+
+    Raises ValueError when ``min_neurons > max_neurons`` or a bound is out of 1..256.
+    """
+    for name, value in (("min_neurons", min_neurons), ("max_neurons", max_neurons)):
+        _whole(name, value, 1, MAX_NEURONS)
+    _whole("step", step, 1, MAX_NEURONS)
+    if min_neurons > max_neurons:
+        raise ValueError(
+            f"min_neurons ({min_neurons}) is larger than max_neurons ({max_neurons}). "
+            f"Swap them, or make the range at least one size wide."
+        )
+    return list(range(int(min_neurons), int(max_neurons) + 1, int(step)))
+
+
+def _whole(name: str, value: object, low: int, high: int) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not low <= value <= high
+    ):
+        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}. Got {value!r}.")
+    return int(value)
+
+
+def _hidden_sizes(hidden_sizes: Iterable[int]) -> list[int]:
+    if isinstance(hidden_sizes, numbers.Integral) and not isinstance(hidden_sizes, bool):
+        hidden_sizes = [hidden_sizes]
+    try:
+        sizes = list(hidden_sizes)
+    except TypeError:
+        raise ValueError(
+            f"hidden_sizes must be a list of neuron counts such as range(3, 40). "
+            f"Got {hidden_sizes!r}."
+        ) from None
+    if not sizes:
+        raise ValueError(
+            "hidden_sizes is empty: give at least one neuron count, e.g. range(3, 40)."
+        )
+    sizes = [_whole("Every hidden size", h, 1, MAX_NEURONS) for h in sizes]
+    if len(set(sizes)) != len(sizes):
+        twice = sorted({h for h in sizes if sizes.count(h) > 1})
+        raise ValueError(f"hidden_sizes lists {twice} more than once; list each size once.")
+    return sizes
+
+
+def _learning_rates(learning_rates: Iterable[float] | None, default: float) -> list[float]:
+    if learning_rates is None:
+        return [default]
+    try:
+        rates = list(learning_rates)
+    except TypeError:
+        raise ValueError(
+            f"learning_rates must be a list of numbers > 0. Got {learning_rates!r}."
+        ) from None
+    if not rates:
+        raise ValueError("learning_rates is empty: give at least one rate, or None for one.")
+    for rate in rates:
+        ok = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
+        if not ok or not math.isfinite(rate) or rate <= 0:
+            raise ValueError(f"Every learning rate must be a number > 0. Got {rate!r}.")
+    rates = [float(r) for r in rates]
+    if len(set(rates)) != len(rates):
+        raise ValueError("learning_rates lists a rate more than once; list each rate once.")
+    return rates
+
+
+def _seeds(seeds: Sequence[int] | None, n_trials: int) -> list[int]:
+    if seeds is None:
+        return list(range(n_trials))
+    try:
+        seeds = list(seeds)
+    except TypeError:
+        raise ValueError(f"seeds must be a list of {n_trials} whole numbers.") from None
+    if len(seeds) != n_trials:
+        raise ValueError(
+            f"seeds must give one random_state per trial: {n_trials} trial(s), "
+            f"{len(seeds)} seed(s)."
+        )
+    return [_whole("Every seed", s, 0, 2**63 - 1) for s in seeds]
+
+
+def _encode_labels(
+    y_train: NDArray, y_test: NDArray | None
+) -> tuple[NDArray[np.intp], NDArray[np.intp] | None, int]:
+    """Class indices for y_train and y_test (the classes of y_train, sorted), and their count."""
+    classes, y_tr = np.unique(y_train, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"The training labels must hold at least 2 classes; they hold only {classes.tolist()}."
+        )
+    if y_test is None:
+        return y_tr.astype(np.intp), None, len(classes)
+    index = np.searchsorted(classes, y_test)
+    index[index >= len(classes)] = 0
+    unseen = classes[index] != y_test
+    if unseen.any():
+        raise ValueError(
+            f"y_test holds labels {np.unique(y_test[unseen]).tolist()} that are not in "
+            f"y_train ({classes.tolist()})."
+        )
+    return y_tr.astype(np.intp), index.astype(np.intp), len(classes)
+
+
+def _data(
+    X_train: Any, y_train: Any, X_test: Any, y_test: Any
+) -> tuple[Array, NDArray[np.intp], Array | None, NDArray[np.intp] | None, int]:
+    X_train = np.asarray(X_train, dtype=np.float64)
+    y_train = np.asarray(y_train)
+    if X_train.ndim != 2 or len(X_train) < 1:
+        raise ValueError(
+            f"X_train must be a 2-D array (n_samples, n_features). Got shape {X_train.shape}."
+        )
+    if y_train.shape != (len(X_train),):
+        raise ValueError(
+            f"y_train must have one label per row of X_train: shape ({len(X_train)},). "
+            f"Got {y_train.shape}."
+        )
+    if not np.isfinite(X_train).all():
+        raise ValueError("X_train contains NaN or infinite values.")
+    if X_test is None or len(X_test) == 0:
+        X_test = y_test = None
+    else:
+        X_test = np.asarray(X_test, dtype=np.float64)
+        y_test = np.asarray(y_test)
+        if X_test.ndim != 2 or X_test.shape[1] != X_train.shape[1]:
+            raise ValueError(
+                f"X_test must be a 2-D array with {X_train.shape[1]} columns like X_train. "
+                f"Got shape {X_test.shape}."
+            )
+        if y_test.shape != (len(X_test),):
+            raise ValueError(
+                f"y_test must have one label per row of X_test: shape ({len(X_test)},). "
+                f"Got {y_test.shape}."
+            )
+    y_tr, y_te, n_classes = _encode_labels(y_train, y_test)
+    return X_train, y_tr, X_test, y_te, n_classes
+
+
+# -------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """One network of a sweep: ``ScratchNetClassifier(hidden_layer_sizes=(hidden_size,),
+    learning_rate=learning_rate, random_state=seed, **shared)``; ``trial`` counts 0, 1, ..."""
+
+    hidden_size: int
+    learning_rate: float
+    trial: int
+    seed: int
+
+
+def _partition(specs: list[NetworkSpec], chunk_size: int) -> list[list[NetworkSpec]]:
+    """Split ``specs`` (sorted by width) into contiguous chunks of at most ``chunk_size``.
+
+    The trials of one (hidden size, learning rate) stay together where they fit, so a
+    chunk's networks come in equal groups per shuffle order. A chunk's step costs about
+    n_nets * (widest + overhead), since narrower networks are padded to the widest; of
+    the partitions with the fewest chunks, this one makes the dearest chunk cheapest.
+    """
+    units: list[list[NetworkSpec]] = []
+    for s in specs:
+        if units and (units[-1][0].hidden_size, units[-1][0].learning_rate) == (
+            s.hidden_size,
+            s.learning_rate,
+        ):
+            units[-1].append(s)
+        else:
+            units.append([s])
+    split = []
+    for u in units:  # too many trials for one chunk: equal pieces
+        size = math.ceil(len(u) / math.ceil(len(u) / chunk_size))
+        split += [u[i : i + size] for i in range(0, len(u), size)]
+    units = split
+
+    def cuts(limit: float) -> list[int]:
+        """Greedy: close a chunk when the next unit would pass the size or cost limit."""
+        found, n, widest = [0], 0, 0
+        for i, u in enumerate(units):
+            width = u[-1].hidden_size + _UNIT_OVERHEAD
+            if n and (n + len(u) > chunk_size or (n + len(u)) * max(widest, width) > limit):
+                found.append(i)
+                n, widest = 0, 0
+            n, widest = n + len(u), max(widest, width)
+        return [*found, len(units)]
+
+    fewest = len(cuts(math.inf))
+    low, high = 0, len(specs) * (max(s.hidden_size for s in specs) + _UNIT_OVERHEAD)
+    while high - low > 1:  # the smallest cost limit that needs no more chunks than that
+        mid = (low + high) // 2
+        if len(cuts(mid)) > fewest:
+            low = mid
+        else:
+            high = mid
+    bounds = cuts(high)
+    return [[s for u in units[a:b] for s in u] for a, b in itertools.pairwise(bounds)]
+
+
+def _chunk_bytes(
+    n_nets: int, width: int, n_features: int, n_out: int, batch: int, n_train: int, n_eval: int
+) -> int:
+    """Estimated working memory of one chunk, in bytes."""
+    params = n_nets * ((n_features + 1) * width + (width + 1) * n_out)
+    per_step = n_nets * batch * (3 * (width + 1) + 3 * n_out + n_features + 1)
+    epoch = 2 * n_nets * n_train * (n_features + 1 + n_out)  # the shuffled copies, worst case
+    evaluate = _EVAL_ELEMENTS * 3 + n_nets * n_eval * (n_out + 3)
+    return 8 * (6 * params + per_step + epoch + evaluate)
+
+
+@dataclass
+class SweepPlan:
+    """A checked sweep: its data (labels as class indices), the shared parameters, one
+    ``NetworkSpec`` per network and the chunks they train in; ``chunk_bytes`` is the
+    estimated memory of the largest chunk."""
+
+    X_train: Array
+    y_train: NDArray[np.intp]
+    X_test: Array | None
+    y_test: NDArray[np.intp] | None
+    n_classes: int
+    params: dict[str, Any]
+    specs: list[NetworkSpec]
+    chunks: list[list[NetworkSpec]]
+    chunk_bytes: int
+
+    def estimated_seconds(self) -> float:
+        """Rough training time of the sweep in one process, in seconds.
+
+        A cost model fitted to the blog's sweep on a laptop-class core: a step of a chunk
+        of n networks padded to h units costs about 25 us + 33 ns * n * (h + 12). Take it
+        as an order of magnitude (a busy or faster machine differs by 2x or more).
+        """
+        n_train = len(self.X_train)
+        size = self.params["batch_size"]
+        batch = n_train if size == "full" else min(size, n_train)
+        steps = math.ceil(n_train / batch) * self.params["epochs"]
+        per_step = sum(
+            _STEP_SECONDS
+            + _UNIT_SECONDS * len(c) * (max(s.hidden_size for s in c) + _UNIT_OVERHEAD)
+            for c in self.chunks
+        )
+        return steps * per_step
+
+
+def plan_sweep(
+    X_train: NDArray,
+    y_train: NDArray,
+    X_test: NDArray | None,
+    y_test: NDArray | None,
+    hidden_sizes: Iterable[int],
+    n_trials: int,
+    *,
+    seeds: Sequence[int] | None = None,
+    learning_rates: Iterable[float] | None = None,
+    chunk_size: int | None = None,
+    n_jobs: int = 1,
+    **classifier_kwargs: Any,
+) -> SweepPlan:
+    """Check a sweep's arguments (as ``run_sweep`` takes them) and split it into chunks.
+
+    Raises ValueError, saying what to change, for anything ``run_sweep`` would refuse:
+    a UI can call this first and show the message before any training starts.
+    """
+    for name in ("hidden_layer_sizes", "random_state"):
+        if name in classifier_kwargs:
+            instead = "hidden_sizes" if name == "hidden_layer_sizes" else "seeds"
+            raise ValueError(f"The sweep sets {name!r} itself; give {instead!r} instead.")
+    if learning_rates is not None and "learning_rate" in classifier_kwargs:
+        raise ValueError("Give either learning_rate (one rate) or learning_rates (a grid).")
+    n_trials = _whole("n_trials", n_trials, 1, MAX_NETWORKS)
+    sizes = _hidden_sizes(hidden_sizes)
+    seed_list = _seeds(seeds, n_trials)
+    params = check_params({**classifier_kwargs, "hidden_layer_sizes": (1,)})
+    if not (isinstance(params["shuffle_seed"], numbers.Integral) or params["shuffle_seed"] is None):
+        raise ValueError("shuffle_seed must be a whole number or None in a sweep.")
+    rates = _learning_rates(learning_rates, params["learning_rate"])
+    if not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(
+            f"n_jobs must be a whole number other than 0 (-1: all cores). Got {n_jobs!r}."
+        )
+    n_networks = len(sizes) * n_trials * len(rates)
+    if n_networks > MAX_NETWORKS:
+        raise ValueError(
+            f"This sweep has {n_networks:,} networks ({len(sizes)} hidden sizes x {n_trials} "
+            f"trials x {len(rates)} learning rates); at most {MAX_NETWORKS:,} run at once. "
+            f"Use fewer hidden sizes (a step in the range), trials or learning rates."
+        )
+    X_tr, y_tr, X_te, y_te, n_classes = _data(X_train, y_train, X_test, y_test)
+    if params["output"] == "sigmoid" and n_classes != 2:
+        raise ValueError(
+            f"A sigmoid output separates exactly 2 classes; this data has {n_classes}. "
+            f"Use output='softmax'."
+        )
+    n_out = 1 if params["output"] == "sigmoid" else n_classes
+    n_train, n_features = X_tr.shape
+    batch = n_train if params["batch_size"] == "full" else min(params["batch_size"], n_train)
+    n_eval = max(n_train, 0 if X_te is None else len(X_te))
+
+    specs = sorted(
+        (
+            NetworkSpec(h, lr, t, seed_list[t])
+            for lr in rates
+            for h in sizes
+            for t in range(n_trials)
+        ),
+        key=lambda s: (s.hidden_size, s.learning_rate, s.trial),
+    )
+
+    def chunk_bytes(n: int, width: int) -> int:
+        return _chunk_bytes(n, width, n_features, n_out, batch, n_train, n_eval)
+
+    widest = max(sizes)
+    if chunk_bytes(1, widest) > MAX_CHUNK_BYTES:
+        raise ValueError(
+            f"One network of {widest} hidden neurons with a batch of {batch:,} samples needs "
+            f"about {chunk_bytes(1, widest) / 2**20:,.0f} MB; the limit is "
+            f"{MAX_CHUNK_BYTES / 2**20:,.0f} MB. Use a smaller batch size, fewer neurons or "
+            f"fewer training samples."
+        )
+    if chunk_size is None:
+        size = DEFAULT_CHUNK_SIZE
+        while size > 1 and chunk_bytes(size, widest) > MAX_CHUNK_BYTES:
+            size //= 2
+    else:
+        size = _whole("chunk_size", chunk_size, 1, MAX_NETWORKS)
+        if chunk_bytes(size, widest) > MAX_CHUNK_BYTES:
+            raise ValueError(
+                f"A chunk of {size} networks of {widest} neurons needs about "
+                f"{chunk_bytes(size, widest) / 2**20:,.0f} MB; the limit is "
+                f"{MAX_CHUNK_BYTES / 2**20:,.0f} MB. Use a smaller chunk_size or batch size."
+            )
+    chunks = _partition(specs, size)
+    largest = max(chunk_bytes(len(c), max(s.hidden_size for s in c)) for c in chunks)
+    workers = min(len(chunks), _effective_jobs(n_jobs))
+    if largest * workers > MAX_SWEEP_BYTES:
+        raise ValueError(
+            f"{workers} chunks training at once need about {largest * workers / 2**30:.1f} GB; "
+            f"the limit is {MAX_SWEEP_BYTES / 2**30:.0f} GB. Use fewer jobs (n_jobs), a "
+            f"smaller chunk_size or a smaller batch size."
+        )
+    return SweepPlan(X_tr, y_tr, X_te, y_te, n_classes, params, specs, chunks, largest)
+
+
+def _effective_jobs(n_jobs: int) -> int:
+    """Workers that ``n_jobs`` means under joblib's active backend (-1: all cores)."""
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(n_jobs)
+
+
+# -------------------------------------------------------------------------- lock-step
+
+
+def _softmax_cols(Z: Array) -> None:
+    """Softmax over axis 1 of ``Z`` (N, n_classes, n), in place, with the core's numbers.
+
+    Two classes: the core's sigmoid of the logit difference, p1 = expit(z1 - z0), p0 = 1 - p1.
+    """
+    if Z.shape[1] == 2:
+        np.subtract(Z[:, 1], Z[:, 0], out=Z[:, 1])
+        expit(Z[:, 1], out=Z[:, 1])
+        np.subtract(1.0, Z[:, 1], out=Z[:, 0])
+        return
+    np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=Z)
+    np.exp(Z, out=Z)
+    np.divide(Z, np.add.reduce(Z, axis=1, keepdims=True), out=Z)
+
+
+def _sigmoid_cols(Z: Array) -> None:
+    """Logistic sigmoid of ``Z`` (N, 1, n), in place."""
+    expit(Z, out=Z)
+
+
+_OUTPUTS_COLS = {"softmax": _softmax_cols, "sigmoid": _sigmoid_cols}
+
+
+class _Lockstep:
+    """The networks of one chunk, stacked and trained together.
+
+    Layout (N networks, H the widest hidden layer, F features, K outputs, b batch). As in
+    the core a sample is a column, and here each layer's matrix is stored transposed,
+    one row per unit: W1 (N, H, F + 1), the bias in the last column; W2 (N, K, H + 1),
+    the bias in the last column. A batch is X (F + 1, b) with a row of ones; hidden
+    values Z (N, H, b); outputs P (N, K, b).
+
+    Networks that draw the same shuffle order see the same batches. The N networks are
+    stored group by group, G groups of M (N = G * M), each group with one order, so
+    that a group's first layer is one wide product: W1 viewed (G, M * H, F + 1) times
+    X (G, F + 1, b). When the groups are not of one size, G = N and M = 1.
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[NetworkSpec],
+        params: Mapping[str, Any],
+        X_train: Array,
+        y_train: NDArray[np.intp],
+        n_classes: int,
+    ):
+        p = self.p = dict(params)
+        n_train, n_features = X_train.shape
+        self.n_train = n_train
+        self.batch = n_train if p["batch_size"] == "full" else min(p["batch_size"], n_train)
+
+        # make_rngs gives the same shuffle stream for the same (seed, shuffle_seed): share it
+        keys = [(s.seed, p["shuffle_seed"]) for s in specs]
+        streams = list(dict.fromkeys(keys))
+        counts = [keys.count(k) for k in streams]
+        order = sorted(range(len(specs)), key=lambda i: streams.index(keys[i]))
+        self.specs = [specs[i] for i in order]
+        N = len(self.specs)
+        if len(set(counts)) == 1:
+            G, M = len(streams), counts[0]
+            group_stream = np.arange(G)
+        else:
+            G, M = N, 1
+            group_stream = np.array([streams.index(keys[i]) for i in order])
+        self.G, self.M = G, M
+        # group g reads the batches of stream group_stream[g]: a view when they line up
+        self.group_stream = None if np.array_equal(group_stream, np.arange(G)) else group_stream
+
+        H = self.H = max(s.hidden_size for s in self.specs)
+        K = self.K = 1 if p["output"] == "sigmoid" else n_classes
+        F1 = n_features + 1
+        self.W1 = np.zeros((N, H, F1))
+        self.W2 = np.zeros((N, K, H + 1))
+        self.shuffle_rngs: list[np.random.Generator | None] = [None] * len(streams)
+        for i, s in enumerate(self.specs):
+            net_p = {**p, "hidden_layer_sizes": (s.hidden_size,), "random_state": s.seed}
+            init_rng, shuffle_rng = make_rngs(s.seed, p["shuffle_seed"])
+            W1, W2 = build_network(net_p, n_features, n_classes, init_rng).params
+            h = s.hidden_size
+            self.W1[i, :h] = W1.T
+            self.W2[i, :, :h] = W2[:-1].T
+            self.W2[i, :, H] = W2[-1]
+            stream = streams.index(keys[order[i]])
+            if self.shuffle_rngs[stream] is None:
+                self.shuffle_rngs[stream] = shuffle_rng
+
+        widths = np.array([s.hidden_size for s in self.specs])
+        self.lrs = np.array([s.learning_rate for s in self.specs])
+        zero = np.zeros(1)
+        ACTIVATIONS[p["activation"]](zero)
+        # f(0) != 0 (sigmoid) would switch padded units on: zero them after the activation
+        self.mask = None
+        if zero[0] != 0.0 and (widths < H).any():
+            self.mask = (np.arange(H) < widths[:, None]).astype(np.float64)[:, :, None]
+        self._activate = ACTIVATIONS[p["activation"]]
+        self._derivative = DERIVATIVES[p["activation"]]
+        self._relu = p["activation"] == "relu"
+        self._output = _OUTPUTS_COLS[p["output"]]
+
+        self.X1T = np.ascontiguousarray(with_ones(X_train).T)  # (F + 1, n_train)
+        self.TT = np.zeros((K, n_train))
+        if p["output"] == "sigmoid":
+            self.TT[0] = y_train
+        else:
+            self.TT[y_train, np.arange(n_train)] = 1.0
+        S = len(streams)
+        self.X_epoch = np.empty((S, F1, n_train))
+        self.T_epoch = np.empty((S, K, n_train))
+        self.G1 = np.empty_like(self.W1)
+        self.G2 = np.empty_like(self.W2)
+        self._views: dict[int, tuple[Array, ...]] = {}
+        self._plain_sgd = p["optimizer"] == "sgd"
+        self.t = 0  # optimiser steps taken (Adam's bias correction)
+        if p["optimizer"] == "momentum":
+            self.V1, self.V2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
+        elif p["optimizer"] == "adam":
+            self.M1, self.M2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
+            self.V1, self.V2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
+        self.epoch = 0
+        self.epochs_run = np.zeros(N, dtype=np.int64)
+        self.diverged = np.zeros(N, dtype=bool)
+        self.saved = (self.W1.copy(), self.W2.copy())
+
+    def _views_for(self, b: int) -> tuple[Array, ...]:
+        """Buffers for batches of b and the views of them and of the weights that a step
+        uses, made once: a step then makes no array objects but its batch."""
+        if b not in self._views:
+            N, G, M, H, K = len(self.specs), self.G, self.M, self.H, self.K
+            F1 = self.W1.shape[2]
+            Z, P, D = np.empty((N, H, b)), np.empty((N, K, b)), np.empty((N, H, b))
+            W2w, G2 = self.W2[:, :, :H], self.G2
+            self._views[b] = (
+                self.W1.reshape(G, M * H, F1),  # W1 a group at a time
+                Z,
+                Z.reshape(G, M * H, b),
+                P,
+                P.reshape(G, M, K, b),
+                D,
+                D.reshape(G, M * H, b),
+                np.empty((N, H, b), dtype=bool),  # relu's active units
+                W2w,
+                self.W2[:, :, H:],  # W2's bias column
+                W2w.transpose(0, 2, 1),
+                Z.transpose(0, 2, 1),
+                G2[:, :, :H],
+                G2[:, :, H],
+                self.G1.reshape(G, M * H, F1),
+            )
+        return self._views[b]
+
+    def run_epoch(self) -> None:
+        """One epoch of every network: its own shuffle, then all batches in lock-step."""
+        p = self.p
+        for s, rng in enumerate(self.shuffle_rngs):
+            order = rng.permutation(self.n_train)
+            np.take(self.X1T, order, axis=1, out=self.X_epoch[s])
+            np.take(self.TT, order, axis=1, out=self.T_epoch[s])
+        rate = self.lrs
+        if p["lr_schedule"] == "exponential":
+            rate = self.lrs * p["lr_decay"] ** self.epoch
+        rate = rate[:, None, None]
+        # As in the core, plain SGD folds its learning rate into the output delta (every
+        # gradient is linear in it), and the update is then W -= G.
+        scale = rate if p["optimizer"] == "sgd" else np.ones_like(rate)
+        n, b = self.n_train, self.batch
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for pos in range(0, n, b):
+                m = min(b, n - pos)
+                self._step(pos, m, rate, scale, scale / m)
+        self.epoch += 1
+        self._check_finite()
+
+    def _step(self, pos: int, b: int, rate: Array, scale: Array, delta_scale: Array) -> None:
+        """One minibatch step of every network: the core's forward, backward and update."""
+        X, T = self.X_epoch[:, :, pos : pos + b], self.T_epoch[:, :, pos : pos + b]
+        if self.group_stream is not None:
+            X, T = X[self.group_stream], T[self.group_stream]
+        W1g, Z, Zg, P, P4, D, Dg, on, W2w, W2b, W2wT, ZT, G2w, G2b, G1g = self._views_for(b)
+        # hidden layer, a group at a time; X's row of ones brings in the bias
+        np.matmul(W1g, X, out=Zg)
+        self._activate(Z)
+        if self.mask is not None:
+            np.multiply(Z, self.mask, out=Z)
+        np.matmul(W2w, Z, out=P)
+        np.add(P, W2b, out=P)
+        self._output(P)
+        # Output delta P - T, a mean over the batch (see MLP.backward for why).
+        np.subtract(P4, T[:, None], out=P4)
+        np.multiply(P, delta_scale, out=P)
+        np.matmul(P, ZT, out=G2w)
+        np.add.reduce(P, axis=2, out=G2b)  # the bias: a column of ones
+        np.matmul(W2wT, P, out=D)  # back through the weights
+        if self._relu:  # relu's derivative is 1 where the unit is on, as sign(a) in the core
+            np.greater(Z, 0.0, out=on)
+            np.multiply(D, on, out=D)
+        else:
+            self._derivative(Z, D)  # and back through the activation
+        np.matmul(Dg, X.transpose(0, 2, 1), out=G1g)
+        p, W1, W2, G1, G2 = self.p, self.W1, self.W2, self.G1, self.G2
+        if p["l2"]:
+            G1[:, :, :-1] += (scale * p["l2"]) * W1[:, :, :-1]
+            G2[:, :, :-1] += (scale * p["l2"]) * W2[:, :, :-1]
+        if p["l1"]:
+            G1[:, :, :-1] += (scale * p["l1"]) * np.sign(W1[:, :, :-1])
+            G2[:, :, :-1] += (scale * p["l1"]) * np.sign(W2[:, :, :-1])
+        if self._plain_sgd:
+            np.subtract(W1, G1, out=W1)  # the gradients are already lr * g
+            np.subtract(W2, G2, out=W2)
+        else:
+            self._update(rate)
+
+    def _update(self, lr: Array) -> None:
+        """The core's momentum or Adam step (optimizers.py), one learning rate per network."""
+        p, W1, W2, G1, G2 = self.p, self.W1, self.W2, self.G1, self.G2
+        if p["optimizer"] == "momentum":
+            mu = p["momentum"]
+            for W, G, V in ((W1, G1, self.V1), (W2, G2, self.V2)):
+                V *= mu
+                V -= lr * G
+                if p["nesterov"]:
+                    W += mu * V - lr * G
+                else:
+                    W += V
+        else:
+            self.t += 1
+            b1, b2 = p["beta_1"], p["beta_2"]
+            lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+            for W, G, M, V in ((W1, G1, self.M1, self.V1), (W2, G2, self.M2, self.V2)):
+                M *= b1
+                M += (1 - b1) * G
+                V *= b2
+                V += (1 - b2) * G * G
+                W -= lr_t * M / (np.sqrt(V) + p["epsilon"])
+
+    def _check_finite(self) -> None:
+        """Networks whose weights blew up go back to their last sane epoch: the core's rule,
+        every |w| below ``MAX_WEIGHT`` (``nan < x`` is False, so nan and inf fail it too)."""
+        sane = (np.abs(self.W1).max(axis=(1, 2)) < MAX_WEIGHT) & (
+            np.abs(self.W2).max(axis=(1, 2)) < MAX_WEIGHT
+        )
+        self.diverged |= ~sane
+        self.epochs_run[~self.diverged] += 1
+        if self.diverged.any():
+            bad = self.diverged
+            for W, good in zip((self.W1, self.W2), self.saved, strict=True):
+                W[bad] = good[bad]
+            states = [getattr(self, n) for n in ("V1", "V2", "M1", "M2") if hasattr(self, n)]
+            for state in states:
+                state[bad] = 0.0
+        np.copyto(self.saved[0], self.W1)
+        np.copyto(self.saved[1], self.W2)
+
+    # -- results -----------------------------------------------------------------------
+    def network_params(self, i: int) -> list[Array]:
+        """Network i's weights in the core's layout: [W1 (F + 1, h), W2 (h + 1, K)]."""
+        h = self.specs[i].hidden_size
+        W2 = np.concatenate([self.W2[i, :, :h], self.W2[i, :, -1:]], axis=1)
+        return [self.W1[i, :h].T.copy(), W2.T.copy()]
+
+    def outputs(self, X: Array) -> Array:
+        """Every network's output for X (n, F): shape (N, K, n), computed in blocks."""
+        N, n = len(self.specs), len(X)
+        out = np.empty((N, self.K, n))
+        block = max(1, _EVAL_ELEMENTS // (N * (self.H + 1)))
+        X1T = np.ascontiguousarray(with_ones(X).T)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for start in range(0, n, block):
+                cols = X1T[:, start : start + block]
+                Z = np.matmul(self.W1, cols)
+                self._activate(Z)
+                if self.mask is not None:
+                    Z *= self.mask
+                P = np.matmul(self.W2[:, :, :-1], Z)
+                P += self.W2[:, :, -1:]
+                self._output(P)
+                out[:, :, start : start + block] = P
+        return out
+
+    def evaluate(self, X: Array, y: NDArray[np.intp]) -> tuple[Array, Array]:
+        """(loss including the penalty, accuracy) of every network on X, y: two (N,) arrays."""
+        P = self.outputs(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.K == 1:  # sigmoid: binary cross-entropy, class 1 where p > 0.5
+                p = np.clip(P[:, 0], EPS, 1.0 - EPS)
+                loss = -np.mean(np.where(y == 1, np.log(p), np.log1p(-p)), axis=1)
+                pred = (P[:, 0] > 0.5).astype(np.intp)
+            else:
+                p = P[:, y, np.arange(len(y))]
+                loss = -np.mean(np.log(np.clip(p, EPS, 1.0)), axis=1)
+                pred = P.argmax(axis=1)
+            loss = loss + self._penalty()
+        return loss, np.mean(pred == y, axis=1)
+
+    def _penalty(self) -> Array:
+        """Each network's ``l1 * sum|w| + l2 / 2 * sum w**2`` over weights, biases excluded."""
+        total = np.zeros(len(self.specs))
+        for W in (self.W1, self.W2):
+            w = W[:, :, :-1]
+            if self.p["l1"]:
+                total += self.p["l1"] * np.abs(w).sum(axis=(1, 2))
+            if self.p["l2"]:
+                total += 0.5 * self.p["l2"] * np.square(w).sum(axis=(1, 2))
+        return total
+
+    def results(
+        self, X_train: Array, y_train: NDArray, X_test: Array | None, y_test: NDArray | None
+    ) -> pd.DataFrame:
+        """One row per network: the columns ``RESULT_COLUMNS``."""
+        loss, train_acc = self.evaluate(X_train, y_train)
+        test_acc = np.full(len(self.specs), np.nan)
+        if X_test is not None:
+            test_acc = self.evaluate(X_test, y_test)[1]
+        return pd.DataFrame(
+            {
+                "hidden_size": [s.hidden_size for s in self.specs],
+                "learning_rate": self.lrs,
+                "trial": [s.trial for s in self.specs],
+                "seed": [s.seed for s in self.specs],
+                "train_acc": train_acc,
+                "test_acc": test_acc,
+                "final_loss": loss,
+                "epochs_run": self.epochs_run,
+                "diverged": self.diverged.copy(),
+            },
+            columns=list(RESULT_COLUMNS),
+        )
+
+
+def _train_chunk(
+    chunk: list[NetworkSpec],
+    params: dict[str, Any],
+    X_train: Array,
+    y_train: NDArray[np.intp],
+    X_test: Array | None,
+    y_test: NDArray[np.intp] | None,
+    n_classes: int,
+) -> pd.DataFrame:
+    """Train one chunk from scratch to the end: the unit of work of a parallel sweep."""
+    stack = _Lockstep(chunk, params, X_train, y_train, n_classes)
+    for _ in range(params["epochs"]):
+        stack.run_epoch()
+    return stack.results(X_train, y_train, X_test, y_test)
+
+
+# -------------------------------------------------------------------------- a sweep
+
+
+def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values(["learning_rate", "hidden_size", "trial"], ignore_index=True)
+
+
+class Sweep:
+    """A planned sweep that advances a little at a time, for a UI that must stay responsive.
+
+    Its chunks train one after another in this process::
+
+        plan = plan_sweep(X_train, y_train, X_test, y_test, range(3, 40), 3, **params)
+        sweep = Sweep(plan)
+        while not sweep.done:
+            sweep.advance(max_seconds=0.3)      # whole epochs, about 0.3 s of them
+            show(sweep.progress, sweep.results())
+
+    Attributes
+    ----------
+    plan : the ``SweepPlan``.   n_networks : int, networks in the sweep.
+    """
+
+    def __init__(self, plan: SweepPlan):
+        self.plan = plan
+        self.n_networks = len(plan.specs)
+        self._frames: list[pd.DataFrame] = []
+        self._next = 0  # index of the next chunk to start
+        self._stack: _Lockstep | None = None
+        self._finished = 0
+
+    @property
+    def done(self) -> bool:
+        """True once every chunk is trained."""
+        return self._stack is None and self._next == len(self.plan.chunks)
+
+    @property
+    def networks_done(self) -> float:
+        """Finished networks, plus the trained fraction of the chunk in progress."""
+        partial = 0.0
+        if self._stack is not None:
+            partial = len(self._stack.specs) * self._stack.epoch / self.plan.params["epochs"]
+        return self._finished + partial
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the sweep trained, 0 to 1."""
+        return self.networks_done / self.n_networks
+
+    def results(self) -> pd.DataFrame:
+        """Rows of the finished networks, sorted by learning rate, hidden size, trial."""
+        return _sorted(self._frames)
+
+    def advance(self, max_seconds: float | None = None, max_epochs: int | None = None) -> None:
+        """Train whole epochs until ``max_seconds`` have passed, ``max_epochs`` epochs
+        (of a chunk) have run, or the sweep is done. With neither limit: to the end."""
+        plan, started, epochs = self.plan, time.perf_counter(), 0
+        while not self.done:
+            if self._stack is None:
+                chunk = plan.chunks[self._next]
+                self._next += 1
+                self._stack = _Lockstep(
+                    chunk, plan.params, plan.X_train, plan.y_train, plan.n_classes
+                )
+            self._stack.run_epoch()
+            epochs += 1
+            if self._stack.epoch == plan.params["epochs"]:
+                self._frames.append(
+                    self._stack.results(plan.X_train, plan.y_train, plan.X_test, plan.y_test)
+                )
+                self._finished += len(self._stack.specs)
+                self._stack = None
+            if max_epochs is not None and epochs >= max_epochs:
+                return
+            if max_seconds is not None and time.perf_counter() - started >= max_seconds:
+                return
+
+
+def run_sweep(
+    X_train: NDArray,
+    y_train: NDArray,
+    X_test: NDArray | None,
+    y_test: NDArray | None,
+    hidden_sizes: Iterable[int],
+    n_trials: int,
+    *,
+    seeds: Sequence[int] | None = None,
+    learning_rates: Iterable[float] | None = None,
+    n_jobs: int = 1,
+    chunk_size: int | None = None,
+    callback: Callable[[float, int, pd.DataFrame], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **classifier_kwargs: Any,
+) -> pd.DataFrame:
+    """Train one single-hidden-layer network per (learning rate, hidden size, trial).
+
+    Network (h, lr, t) is ``ScratchNetClassifier(hidden_layer_sizes=(h,), learning_rate=lr,
+    random_state=seeds[t], **classifier_kwargs)`` fitted on X_train, y_train: the same
+    weights to rounding, the same accuracies.
+
+    Parameters
+    ----------
+    X_train : (n_train, n_features); y_train : (n_train,) labels.
+    X_test, y_test : (n_test, n_features), (n_test,), or None (test_acc is then NaN).
+    hidden_sizes : neuron counts of the hidden layer, e.g. ``range(3, 40)``; see
+        ``neuron_range`` for a checked (min, max) range.
+    n_trials : networks per configuration, from different seeds.
+    seeds : random_state of each trial; default ``range(n_trials)``.
+    learning_rates : a list of rates makes a learning-rate x neurons grid; default the
+        one ``learning_rate`` of ``classifier_kwargs``.
+    n_jobs : processes (joblib; -1: all cores). Results do not depend on it.
+    chunk_size : at most this many networks train together in one process (default 64):
+        the unit of parallel work, of progress reports and of cancelling.
+    callback : ``callback(done, total, partial)``: ``done`` networks' worth of training
+        finished out of ``total`` (a float: with ``n_jobs=1`` it is called after every
+        epoch and counts the chunk in progress by its fraction of epochs), ``partial``
+        the DataFrame of the networks finished so far.
+    should_stop : called as often as ``callback``; True cancels, and the networks
+        finished by then are returned.
+    **classifier_kwargs : every other ``ScratchNetClassifier`` argument, shared by all.
+
+    Returns
+    -------
+    DataFrame, a row per network, sorted by learning_rate, hidden_size, trial, with the
+    columns hidden_size, learning_rate, trial, seed, train_acc, test_acc, final_loss (the
+    training loss with the penalty), epochs_run, diverged.
+    """
+    plan = plan_sweep(
+        X_train, y_train, X_test, y_test, hidden_sizes, n_trials, seeds=seeds,
+        learning_rates=learning_rates, chunk_size=chunk_size, n_jobs=n_jobs,
+        **classifier_kwargs,
+    )  # fmt: skip
+    total = len(plan.specs)
+    stop = should_stop or (lambda: False)
+    if _effective_jobs(n_jobs) == 1 or len(plan.chunks) == 1:
+        sweep = Sweep(plan)
+        while not sweep.done:
+            if stop():
+                break
+            sweep.advance(max_epochs=1)
+            if callback is not None:
+                callback(sweep.networks_done, total, sweep.results())
+        return sweep.results()
+    return _run_parallel(plan, n_jobs, callback, stop)
+
+
+def _run_parallel(
+    plan: SweepPlan,
+    n_jobs: int,
+    callback: Callable[[float, int, pd.DataFrame], None] | None,
+    stop: Callable[[], bool],
+) -> pd.DataFrame:
+    """The chunks over joblib workers; results as they finish."""
+    from joblib import Parallel, delayed
+
+    frames: list[pd.DataFrame] = []
+    if stop():
+        return _sorted(frames)
+    data = (plan.X_train, plan.y_train, plan.X_test, plan.y_test, plan.n_classes)
+    tasks = (delayed(_train_chunk)(chunk, plan.params, *data) for chunk in plan.chunks)
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    done = 0
+    try:
+        for frame in results:
+            frames.append(frame)
+            done += len(frame)
+            if callback is not None:
+                callback(float(done), len(plan.specs), _sorted(frames))
+            if stop():
+                break
+    finally:
+        with warnings.catch_warnings():  # joblib reports the chunks a cancel dropped
+            warnings.simplefilter("ignore", UserWarning)
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+    return _sorted(frames)
+
+
+def repeated_runs(
+    X_train: NDArray,
+    y_train: NDArray,
+    X_test: NDArray | None,
+    y_test: NDArray | None,
+    n_runs: int,
+    **classifier_kwargs: Any,
+) -> pd.DataFrame:
+    """The blog's ``test()``: one configuration trained ``n_runs`` times, seeds 0..n_runs-1.
+
+    ``classifier_kwargs`` are ``ScratchNetClassifier`` arguments with one hidden layer
+    (``hidden_layer_sizes=(64,)``, say); ``n_jobs``, ``callback`` and ``should_stop`` pass
+    through to ``run_sweep``. Returns ``run_sweep``'s DataFrame, a row per run.
+    """
+    hidden = classifier_kwargs.pop("hidden_layer_sizes", (64,))
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = (hidden,)
+    hidden = tuple(hidden)
+    if len(hidden) != 1:
+        raise ValueError(
+            f"repeated_runs trains networks with one hidden layer; got hidden_layer_sizes="
+            f"{hidden!r}. Give one size, such as (64,)."
+        )
+    n_runs = _whole("n_runs", n_runs, 1, MAX_NETWORKS)
+    return run_sweep(X_train, y_train, X_test, y_test, hidden, n_runs, **classifier_kwargs)
+
+
+def summarize(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation of the accuracies per (learning_rate, hidden_size).
+
+    Standard deviations are population ones (ddof=0), as NumPy's ``std`` and the blog's
+    ``acc_lst.std()``. Columns: learning_rate, hidden_size, n_trials, test_acc_mean,
+    test_acc_std, train_acc_mean, train_acc_std.
+    """
+    missing = {"learning_rate", "hidden_size", "test_acc", "train_acc"} - set(df.columns)
+    if missing:
+        raise ValueError(
+            f"summarize needs run_sweep's DataFrame; missing columns {sorted(missing)}."
+        )
+    grouped = df.groupby(["learning_rate", "hidden_size"], sort=True)
+    out = grouped.agg(
+        n_trials=("test_acc", "size"),
+        test_acc_mean=("test_acc", "mean"),
+        test_acc_std=("test_acc", lambda a: float(np.std(a))),
+        train_acc_mean=("train_acc", "mean"),
+        train_acc_std=("train_acc", lambda a: float(np.std(a))),
+    )
+    return out.reset_index()

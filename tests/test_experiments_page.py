@@ -1,0 +1,138 @@
+"""The Experiments page through Streamlit's AppTest: tiny sweeps, progress, Cancel, errors."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from scratchnet.presets import PRESETS
+from ui import keys as K
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
+
+TINY = {K.EX_MIN_NEURONS: 3, K.EX_MAX_NEURONS: 5, K.EX_TRIALS: 1, K.EX_EPOCHS: 2,
+        K.EX_SAMPLES: 200}  # fmt: skip
+
+
+def page(**values) -> AppTest:
+    """The page after its first run, then with ``values`` put in its widgets."""
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    return set_values(at, values)
+
+
+def set_values(at: AppTest, values: dict) -> AppTest:
+    for key, value in values.items():
+        at.session_state[key] = value
+    return at.run() if values else at
+
+
+def run(at: AppTest) -> AppTest:
+    (button,) = [b for b in at.button if b.label == "Run"]
+    return button.click().run()
+
+
+def charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def test_first_run_shows_the_blog_settings_and_no_results():
+    at = page()
+    assert not at.error and at.title[0].value == "Experiments"
+    assert at.session_state[K.EX_PRESET] == "moons-blog"
+    assert at.session_state[K.EX_LR] == PRESETS["moons-blog"]["params"]["learning_rate"]
+    assert (at.session_state[K.EX_MIN_NEURONS], at.session_state[K.EX_MAX_NEURONS]) == (3, 39)
+    assert (at.session_state[K.EX_TRIALS], at.session_state[K.EX_EPOCHS]) == (3, 100)
+    assert at.session_state[K.EX_RUN_EPOCHS] == 10  # the preset's, as the blog's test()
+    assert any("press Run" in i.value for i in at.info)
+    assert not charts(at)
+
+
+def test_a_tiny_sweep_shows_the_figure_table_and_download_then_comes_from_the_cache():
+    at = run(page(**TINY))
+    assert not at.exception and not at.error
+    assert len(charts(at)) == 1 and len(at.dataframe) == 1
+    assert at.get("download_button")
+    df = at.session_state[K.EX_RESULTS]["neurons"]["df"]
+    assert sorted(df.hidden_size) == [3, 4, 5] and (df.epochs_run == 2).all()
+    at = run(at)
+    assert any("stored result" in c.value for c in at.caption)
+    assert at.session_state[K.EX_RESULTS]["neurons"]["df"] is df
+
+
+BAD = [
+    ({K.EX_MIN_NEURONS: 9, K.EX_MAX_NEURONS: 3}, "min_neurons (9) is larger than max_neurons (3)"),
+    ({K.EX_TRIALS: 0}, "n_trials must be a whole number from 1"),
+    ({K.EX_MIN_NEURONS: 1, K.EX_MAX_NEURONS: 256, K.EX_TRIALS: 20}, "at most 5,000"),
+    (
+        {
+            K.EX_MIN_NEURONS: 1,
+            K.EX_MAX_NEURONS: 256,
+            K.EX_TRIALS: 10,
+            K.EX_EPOCHS: 1000,
+            K.EX_SAMPLES: 2000,
+        },
+        "would take about",
+    ),
+]
+
+
+def test_bad_settings_show_an_error_and_keep_the_previous_results():
+    at = run(page(**TINY))
+    before = at.session_state[K.EX_RESULTS]["neurons"]["df"]
+    for values, message in BAD:
+        at = run(set_values(at, {**TINY, **values}))
+        assert not at.exception
+        assert len(at.error) == 1 and message in at.error[0].value, values
+        assert at.session_state[K.EX_RUN] is None
+        assert at.session_state[K.EX_RESULTS]["neurons"]["df"] is before
+        assert len(charts(at)) == 1
+        at = set_values(at, TINY)  # the next rerun clears the error
+        assert not at.error
+
+
+def test_a_long_sweep_shows_progress_and_cancel_keeps_what_finished():
+    at = run(page(**{**TINY, K.EX_EPOCHS: 1000, K.EX_SAMPLES: 2000}))
+    assert not at.exception and not at.error
+    assert at.session_state[K.EX_RUN] is not None
+    (bar,) = at.get("progress")
+    assert "of 3 networks trained" in bar.proto.text and "left" in bar.proto.text
+    (cancel,) = [b for b in at.button if b.label == "Cancel"]
+    assert next(b for b in at.button if b.label == "Run").disabled
+    at = cancel.click().run()
+    assert not at.exception and not at.error
+    assert at.session_state[K.EX_RUN] is None and not at.get("progress")
+    assert any("Cancelled" in i.value for i in at.info)  # the one chunk had not finished
+    assert "neurons" not in at.session_state[K.EX_RESULTS]
+
+
+def test_repeated_runs_compare_with_the_blog():
+    at = page(**{K.EX_KIND: "repeats", K.EX_HIDDEN: 5, K.EX_RUNS: 3, K.EX_RUN_EPOCHS: 1,
+                 K.EX_SAMPLES: 200})  # fmt: skip
+    at = run(at)
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "Test accuracy, 3 runs" and "The blog" in labels[1]
+    assert at.metric[1].value == "0.94541 ± 0.0196"
+    assert len(charts(at)) == 1
+    assert list(at.session_state[K.EX_RESULTS]["repeats"]["df"].seed) == [0, 1, 2]
+    at = run(set_values(at, {K.EX_RUNS: 0}))
+    assert "Runs must be at least 1" in at.error[0].value
+
+
+def test_learning_rate_grid_shows_a_heatmap():
+    at = page(**{**TINY, K.EX_KIND: "grid", K.EX_RATES: [0.01, 0.1]})
+    at = run(at)
+    assert not at.exception and not at.error
+    df = at.session_state[K.EX_RESULTS]["grid"]["df"]
+    assert sorted(set(df.learning_rate)) == [0.01, 0.1] and len(df) == 6
+    assert len(charts(at)) == 1 and len(at.dataframe) == 1
+    at = run(set_values(at, {K.EX_RATES: []}))
+    assert "learning_rates is empty" in at.error[0].value
+
+
+def test_a_preset_fills_in_the_settings():
+    at = page()
+    at.selectbox(key=K.EX_PRESET).set_value("good-default").run()
+    assert not at.exception
+    assert at.session_state[K.EX_LR] == 0.1
+    assert at.session_state[K.EX_BATCH] == 10
