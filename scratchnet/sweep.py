@@ -62,7 +62,7 @@ from scipy.special import expit
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES
 from scratchnet.losses import EPS
-from scratchnet.network import MAX_WEIGHT, MAX_NEURONS, with_ones
+from scratchnet.network import MAX_NEURONS, MAX_WEIGHT, with_ones
 from scratchnet.training import build_network, check_params, make_rngs
 
 Array = NDArray[np.float64]
