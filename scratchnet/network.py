@@ -31,6 +31,7 @@ MAX_NEURONS = 256
 # A weight this large means the steps overshot: the outputs saturate, and a few more
 # steps overflow float64 (inf - inf = nan). Trained networks here stay below ~1e3.
 MAX_WEIGHT = 1e6
+PREDICT_CHUNK = 2500  # predict_output keeps buffers for at most this many rows
 
 
 def init_layer(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> Array:
@@ -71,9 +72,17 @@ class _Buffers:
     def __init__(self, n: int, sizes: Sequence[int]):
         self.inputs = np.ones((n, sizes[0] + 1))  # a caller's X, copied in, plus ones
         self.acts = [np.ones((h + 1, n)) for h in sizes[1:-1]] + [np.empty((sizes[-1], n))]
-        self.deltas = [np.empty((h, n)) for h in sizes[1:]]
+        self.sizes = sizes
+        self._deltas: list[Array] | None = None  # only batches that are trained need them
         self.layer_inputs: list[Array] = [self.inputs.T, *self.acts[:-1]]  # [0] set per pass
         self.hidden = [A[:-1] for A in self.acts[:-1]]  # hidden activations without the ones
+
+    @property
+    def deltas(self) -> list[Array]:
+        if self._deltas is None:
+            n = self.inputs.shape[0]
+            self._deltas = [np.empty((h, n)) for h in self.sizes[1:]]
+        return self._deltas
 
 
 class MLP:
@@ -158,10 +167,26 @@ class MLP:
         return P.T
 
     def predict_output(self, X: NDArray) -> Array:
-        """The raw output (a fresh array) for plain inputs X of shape (n_samples, n_features)."""
-        buffers = self._buffers_for(X.shape[0])
-        buffers.inputs[:, :-1] = X
-        return self.forward(buffers.inputs).copy()
+        """The raw output (a fresh array) for plain inputs X of shape (n_samples, n_features).
+
+        Up to ``PREDICT_CHUNK`` rows go through buffers kept for that size (the training
+        and test sets of a live run); more rows (a boundary grid) go through in chunks of
+        that size with buffers that are freed afterwards, so memory stays small.
+        """
+        n = X.shape[0]
+        if n <= PREDICT_CHUNK:
+            buffers = self._buffers_for(n)
+            buffers.inputs[:, :-1] = X
+            return self.forward(buffers.inputs).copy()
+        out = np.empty((n, self.layer_sizes[-1]))
+        kept, self._buffers = self._buffers, {}
+        try:
+            for start in range(0, n, PREDICT_CHUNK):
+                stop = min(start + PREDICT_CHUNK, n)
+                out[start:stop] = self.predict_output(X[start:stop])
+        finally:
+            self._buffers, self._last = kept, None
+        return out
 
     def predict_proba(self, X: NDArray) -> Array:
         """Class probabilities, shape (n_samples, n_classes), rows summing to 1."""
