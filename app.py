@@ -1,14 +1,24 @@
 """scratchnet's Streamlit entry point: page config and navigation.
 
     streamlit run app.py
+
+``streamlit run`` finds the ``app`` below and serves it: Streamlit itself, plus the
+route that feeds playing pages their frames (``ui/frames.py``). Each browser session
+then runs this file as its script (``__name__ == "__main__"``), which draws the pages.
 """
 
 import streamlit as st
 
-st.set_page_config(page_title="scratchnet", page_icon="🧠", layout="wide")
+from ui import frames
 
-pages = [
-    st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
-    st.Page("pages/experiments.py", title="Experiments", icon="📊", url_path="experiments"),
-]
-st.navigation(pages).run()
+app = st.App(__file__, routes=frames.routes())
+frames.mark_serving()
+frames.disable_nagle()
+
+if __name__ == "__main__":
+    st.set_page_config(page_title="scratchnet", page_icon="🧠", layout="wide")
+    pages = [
+        st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
+        st.Page("pages/experiments.py", title="Experiments", icon="📊", url_path="experiments"),
+    ]
+    st.navigation(pages).run()

@@ -133,7 +133,7 @@ def _number(value: Any) -> float | None:
     return float(f"{value:.6g}") if math.isfinite(value) else None
 
 
-def _row(row: Mapping[str, Any]) -> list:
+def wire_row(row: Mapping[str, Any]) -> list:
     """A history row as ``[epoch, train_loss, test_loss, train_acc, test_acc]``."""
     return [int(row["epoch"]), *(_number(row.get(k)) for k in CURVE_KEYS[1:])]
 
@@ -143,12 +143,12 @@ def _new_rows(curves: Any, after: float) -> list[list]:
     if hasattr(curves, "iloc"):  # a DataFrame: find the new rows without converting the rest
         epochs = curves["epoch"].to_numpy()
         start = int(np.searchsorted(epochs, after, side="right")) if math.isfinite(after) else 0
-        return [_row(r) for r in curves.iloc[start:].to_dict("records")]
+        return [wire_row(r) for r in curves.iloc[start:].to_dict("records")]
     new = []
     for row in reversed(curves):  # the new rows are at the end: stop at the first old one
         if row["epoch"] <= after:
             break
-        new.append(_row(row))
+        new.append(wire_row(row))
     new.reverse()
     return new
 
@@ -249,6 +249,8 @@ def live_chart(
     show_test: bool = True,
     height: int = 420,
     colors: Sequence[str] = CLASS_COLORS,
+    frames_url: str | None = None,
+    playing: bool = False,
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -275,6 +277,10 @@ def live_chart(
     show_test : draw the test points (white with a ring of their class colour).
     height : pixel height of the boundary plot; the curves share it beside it.
     colors : one colour per class, as in ``scratchnet.plots.CLASS_COLORS``.
+    frames_url, playing : while ``playing``, the chart fetches its frames itself from
+        ``frames_url`` (see ``ui/frames.py``) instead of waiting for Python to send
+        them; it shows the epoch and the metrics, and reports ``stopped`` (a counter)
+        and ``epoch`` when the server says training stopped.
 
     Returns what the chart last reported (``{"points_rev", "synced", "session"}``)
     or None before its first report.
@@ -312,4 +318,6 @@ def live_chart(
         show_test=bool(show_test),
         height=int(height),
         colors=list(colors),
+        frames_url=frames_url,
+        playing=bool(playing and frames_url),
     )

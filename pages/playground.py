@@ -24,6 +24,7 @@ from scratchnet.datasets import (
 from scratchnet.live import LiveRun
 from scratchnet.plots import CLASS_COLORS
 from scratchnet.presets import PRESETS
+from ui import frames
 from ui import keys as K
 from ui.settings import (
     BY_KEY,
@@ -136,7 +137,8 @@ def toggle_play() -> None:
 def step() -> None:
     state[K.PLAYING] = False
     if K.RUN in state:
-        state[K.RUN].step_epoch()
+        with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
+            state[K.RUN].step_epoch()
 
 
 def reset() -> None:
@@ -470,8 +472,30 @@ def metric_row(run: LiveRun) -> None:
             )
 
 
+def frames_mode() -> bool:
+    """True when the chart fetches its own frames while playing (app.py serves the route);
+    False when the fragment ticks instead (the page run on its own, or under AppTest)."""
+    return frames.serving()
+
+
+def stop_if_the_chart_says_so() -> None:
+    """The chart reports when the frame route said training stopped (epoch limit or
+    divergence): then the page stops playing and draws afresh."""
+    value = state.get(K.CHART) or {}
+    seen = (value.get("session"), value.get("stopped", 0))
+    if state[K.PLAYING] and seen[1] and seen != state.get(K.STOPPED_SEEN):
+        state[K.STOPPED_SEEN] = seen
+        state[K.PLAYING] = False
+        st.rerun()
+
+
 def live_view() -> None:
-    """One frame: train a slice if playing, then draw. Runs every FRAME_SECONDS while playing."""
+    """One frame: train a slice if playing (fragment mode), then draw."""
+    if frames_mode():
+        stop_if_the_chart_says_so()
+        with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
+            draw(state[K.RUN])
+        return
     run: LiveRun = state[K.RUN]
     if state[K.PLAYING]:
         started = time.perf_counter()
@@ -482,14 +506,22 @@ def live_view() -> None:
             st.rerun()  # a full run, to stop the timer and relabel Play
         if time.monotonic() - state.get(K.URL_SYNCED, 0.0) > URL_EPOCH_SECONDS:
             sync_url(state[K.SETTINGS], run)
+    draw(run)
+
+
+def draw(run: LiveRun) -> None:
+    """The status line, the metrics and the chart (while the chart plays frames itself,
+    it shows the epoch and the metrics, so the page does not)."""
+    live = frames_mode() and state[K.PLAYING]
     status = "training" if state[K.PLAYING] else "paused"
     if run.diverged:
         status = "stopped"
         st.error(run.diverged)
     elif run.epoch >= run.epochs:
         status = "done"
-    st.markdown(f"**Epoch {run.epoch}** · {status}")
-    metric_row(run)
+    if not live:
+        st.markdown(f"**Epoch {run.epoch}** · {status}")
+        metric_row(run)
     values = state[K.SETTINGS]
     _, X_train, X_test, y_train, y_test, n_classes = state[K.DATA]
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(n_classes)]
@@ -505,6 +537,8 @@ def live_view() -> None:
         lecture=values["lecture"],
         show_test=values["show_test"],
         colors=colors,
+        frames_url=f"{frames.FRAME_PATH}/{state[K.FRAME_TOKEN]}" if live else None,
+        playing=live,
     )
 
 
@@ -557,14 +591,19 @@ def main() -> None:
     data = load_data(values)
     if data is None:
         st.stop()
-    run = current_run(values, data)
-    if run is None:
-        st.stop()
-    restore(run)
+    with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
+        run = current_run(values, data)
+        if run is None:
+            st.stop()
+        restore(run)
     state[K.SETTINGS] = values
     sync_url(values, run)
+    if frames_mode():
+        token = state.get(K.FRAME_TOKEN)
+        state[K.FRAME_TOKEN] = frames.REGISTRY.put(token, run, state[K.RUN_ID], state[K.PLAYING])
     controls(run)
-    st.fragment(live_view, run_every=FRAME_SECONDS if state[K.PLAYING] else None)()
+    ticking = state[K.PLAYING] and not frames_mode()
+    st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
 
 
 main()

@@ -18,6 +18,7 @@
   const curvesDiv = document.getElementById("curves-plot");
   const legendDiv = document.getElementById("curves-legend");
   const root = document.getElementById("root");
+  const statusDiv = document.getElementById("status");
 
   // A random id for this iframe: a new one tells Python the chart was reloaded.
   const session = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
@@ -76,7 +77,13 @@
   // current image). Sent only when it changes: each report reruns the fragment.
   function report() {
     send("streamlit:setComponentValue", {
-      value: { points_rev: state.pointsRev, synced: state.synced, session: session },
+      value: {
+        points_rev: state.pointsRev,
+        synced: state.synced,
+        session: session,
+        stopped: poll.stopped,
+        epoch: state.epoch,
+      },
       dataType: "json",
     });
   }
@@ -450,6 +457,122 @@
     }
   }
 
+  // ------------------------------------------------------ frames while playing
+  // While the page plays, the chart asks the server's frame route for each frame and
+  // waits for the answer before it asks again, after the pause the server names: no
+  // Streamlit rerun per frame, nothing queued or dropped (see ui/frames.py). A frame:
+  // 4 bytes (big-endian JSON length), the JSON header, then the PNG (none when the
+  // picture did not change).
+
+  const poll = { url: null, running: false, steps: -1, stopped: 0, urlSynced: 0, last: null };
+
+  function startPolling(url) {
+    poll.url = url;
+    if (!poll.running) {
+      poll.running = true;
+      pollLoop();
+    }
+  }
+
+  function stopPolling() {
+    poll.url = null;
+  }
+
+  async function pollLoop() {
+    while (poll.url) {
+      const url = poll.url;
+      const started = performance.now();
+      let wait = 500; // the server is away (a replica restarting): try again shortly
+      try {
+        const have = state.lastEpoch > 0 ? state.lastEpoch : 0;
+        const response = await fetch(url + "?epoch=" + have + "&steps=" + poll.steps, {
+          cache: "no-store",
+          credentials: "same-origin",
+        });
+        if (response.ok) {
+          const buffer = await response.arrayBuffer();
+          const size = new DataView(buffer).getUint32(0);
+          const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
+          wait = header.next_ms ?? 50;
+          if (!header.busy && poll.url === url) applyFrame(header, new Uint8Array(buffer, 4 + size));
+        }
+      } catch (err) {
+        console.debug("livechart: frame request failed", err);
+      }
+      // The pause counts from the request's start: the server's answer time is part of it.
+      const left = Math.max(0, wait - (performance.now() - started));
+      await new Promise((resolve) => setTimeout(resolve, left));
+    }
+    poll.running = false;
+  }
+
+  function applyFrame(header, png) {
+    if (String(header.run_id) !== String(state.runId)) return; // from before a Reset
+    stats.framesFetched = (stats.framesFetched || 0) + 1;
+    if (png.length) {
+      poll.steps = header.steps;
+      state.pendingImage = { bytes: png.slice(), extent: state.args.extent };
+      applyImages();
+    }
+    queueRows(header.rows);
+    state.epoch = header.epoch;
+    stats.epoch = header.epoch;
+    if (header.rows.length) poll.last = header.rows.slice(-2);
+    showStatus(header);
+    syncParentUrl(header);
+    if (header.status !== "training") {
+      stopPolling();
+      poll.stopped += 1;
+      report(); // the page reruns: it shows why training stopped and relabels Play
+    }
+  }
+
+  function metricText(value, percent) {
+    if (value === null || value === undefined) return "–";
+    return percent ? (100 * value).toFixed(1) + "%" : value.toFixed(3);
+  }
+
+  // "Epoch N", and the latest losses and accuracies with their change since the
+  // epoch before, while the page plays (Streamlit's own metrics return on Pause).
+  function showStatus(header) {
+    const rows = poll.last || [];
+    const now = rows[rows.length - 1];
+    const before = rows.length > 1 ? rows[0] : null;
+    const parts = [`<strong>Epoch ${header.epoch}</strong> · ${header.status}`];
+    const names = ["train loss", "test loss", "train accuracy", "test accuracy"];
+    names.forEach((name, i) => {
+      if (!now) return;
+      const value = now[i + 1];
+      const percent = i >= 2;
+      let delta = "";
+      if (before && value !== null && before[i + 1] !== null) {
+        const d = value - before[i + 1];
+        const good = percent ? d >= 0 : d <= 0;
+        const text = percent ? (100 * d).toFixed(1) + "%" : d.toFixed(3);
+        delta = ` <span class="${good ? "up" : "down"}">${d >= 0 ? "+" : ""}${text}</span>`;
+      }
+      parts.push(`<span class="metric">${name} <b>${metricText(value, percent)}</b>${delta}</span>`);
+    });
+    statusDiv.innerHTML = parts.join("");
+  }
+
+  // The page's link carries the epoch reached, so that a page that reconnects to
+  // another server replays to it (the same weights, bit for bit).
+  function syncParentUrl(header) {
+    const now = performance.now();
+    if (now - poll.urlSynced < 1000 && header.status === "training") return;
+    poll.urlSynced = now;
+    try {
+      const url = new URL(window.parent.location.href);
+      url.searchParams.set("epoch", String(header.epoch));
+      if (header.status === "training") url.searchParams.set("play", "1");
+      else url.searchParams.delete("play");
+      window.parent.history.replaceState(window.parent.history.state, "", url.toString());
+    } catch (err) {
+      console.debug("livechart: cannot update the page's link", err);
+    }
+  }
+
   // ---------------------------------------------------------------------- render
 
   const MAIN_CONFIG = {
@@ -522,6 +645,12 @@
       state.synced = false; // an image never reached us (a skipped render)
     }
     if (args.curves_full) state.synced = true;
+
+    const framesMode = Boolean(args.frames_url && args.playing);
+    if (framesMode) startPolling(args.frames_url);
+    else stopPolling();
+    statusDiv.hidden = !framesMode;
+    statusDiv.classList.toggle("lecture", Boolean(args.lecture));
 
     const reportKey = state.pointsRev + "|" + state.synced;
     if (reportKey !== state.reportKey) {

@@ -1,0 +1,235 @@
+"""Frames for playing pages, served on our own HTTP route rather than by Streamlit reruns.
+
+Why. A Streamlit fragment rerun costs the server 4-5 ms of bookkeeping whatever it draws,
+the browser's ``run_every`` timer never waits for the last run, and Streamlit drops a
+run's unsent output when the next run starts: past about 100 runs a second a process
+sends nobody anything (measured, see README "Classroom"). So while a page plays, the
+chart itself asks ``/scratchnet/frame/<token>`` for the next frame, waits for the answer,
+and asks again after the pause the server names. Each request trains one slice of that
+page's own run and answers with the new boundary picture and history rows. No request
+is ever thrown away, a slow or stalled tab costs nothing, and the pause grows with the
+number of pages playing so that every page slows down by the same factor.
+
+The registry maps a random token (one per browser session) to that session's
+``LiveRun``; the page registers it, the route looks it up. Both run in the same process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+
+from livechart import wire_row
+from scratchnet.live import LiveRun
+
+FRAME_PATH = "/scratchnet/frame"
+FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
+BUDGET = 0.8  # the share of one core that frames may use before pages slow down
+ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
+IDLE_SECONDS = 300.0  # entries not touched for this long are dropped
+MAX_ROWS = 64  # history rows a frame carries at most (the chart asks again for more)
+
+
+@dataclass
+class Entry:
+    """One browser session's run, as the route sees it."""
+
+    run: LiveRun
+    run_id: int
+    playing: bool
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    touched: float = field(default_factory=time.monotonic)
+
+
+class Pacer:
+    """Shares the frame budget of this process fairly among the pages that are playing.
+
+    It keeps a moving average of what a frame costs and the time each page last asked.
+    With ``k`` pages playing and frames costing ``c`` seconds, the process can make
+    ``BUDGET / c`` frames a second, so each page gets ``BUDGET / (c k)`` of them, or
+    ``1 / FASTEST`` when that is more.
+    """
+
+    def __init__(self, fastest: float = FASTEST, budget: float = BUDGET):
+        self.fastest, self.budget = fastest, budget
+        self.cost = 0.004  # seconds a frame takes, smoothed; a guess until measured
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def record(self, token: str, seconds: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.cost += 0.05 * (seconds - self.cost)
+            self._seen[token] = now
+
+    def active(self) -> int:
+        """Pages that asked for a frame in the last ``ACTIVE_SECONDS``."""
+        cutoff = time.monotonic() - ACTIVE_SECONDS
+        with self._lock:
+            for token in [t for t, seen in self._seen.items() if seen < cutoff]:
+                del self._seen[token]
+            return max(1, len(self._seen))
+
+    def interval(self) -> float:
+        """Seconds a page should wait before it asks for its next frame."""
+        return max(self.fastest, self.active() * self.cost / self.budget)
+
+
+class Registry:
+    """Tokens to entries, shared by the page scripts and the route (thread-safe)."""
+
+    def __init__(self):
+        self._entries: dict[str, Entry] = {}
+        self._lock = threading.Lock()
+
+    def put(self, token: str | None, run: LiveRun, run_id: int, playing: bool) -> str:
+        """Register (or update) a session's run; returns its token."""
+        now = time.monotonic()
+        with self._lock:
+            for stale in [t for t, e in self._entries.items() if now - e.touched > IDLE_SECONDS]:
+                del self._entries[stale]
+            token = token or secrets.token_urlsafe(16)
+            entry = self._entries.get(token)
+            if entry is None or entry.run is not run:
+                self._entries[token] = Entry(run, run_id, playing)
+            else:
+                entry.run_id, entry.playing, entry.touched = run_id, playing, now
+            return token
+
+    def get(self, token: str) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is not None:
+                entry.touched = time.monotonic()
+            return entry
+
+    def lock(self, token: str | None) -> contextlib.AbstractContextManager:
+        """The lock that keeps a page script and the route from using one run at once
+        (a no-op for a token that is not registered)."""
+        entry = self._entries.get(token) if token else None
+        return entry.lock if entry is not None else contextlib.nullcontext()
+
+    def drop(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+REGISTRY = Registry()
+PACER = Pacer()
+
+
+def encode_frame(header: dict, png: bytes | None) -> bytes:
+    """The wire format: 4 bytes (big-endian length of the JSON), the JSON, then the PNG."""
+    data = json.dumps(header, separators=(",", ":")).encode()
+    return struct.pack(">I", len(data)) + data + (png or b"")
+
+
+def decode_frame(body: bytes) -> tuple[dict, bytes]:
+    """The inverse of ``encode_frame``: (header, png bytes; empty when no new picture)."""
+    (size,) = struct.unpack(">I", body[:4])
+    return json.loads(body[4 : 4 + size]), body[4 + size :]
+
+
+def status_of(run: LiveRun, playing: bool) -> str:
+    if run.diverged:
+        return "diverged"
+    if run.epoch >= run.epochs:
+        return "done"
+    return "training" if playing else "paused"
+
+
+def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes]:
+    """(HTTP status, body) of the frame for ``token``: one slice of training if the page
+    is playing, then what the chart lacks. Never raises for a bad token or a busy run."""
+    entry = REGISTRY.get(token)
+    if entry is None:
+        return 404, encode_frame({"error": "unknown page; it reloads"}, None)
+    if not entry.lock.acquire(blocking=False):  # the page script is changing this run
+        return 200, encode_frame({"busy": True, "next_ms": 20}, None)
+    started = time.perf_counter()
+    try:
+        run = entry.run
+        if entry.playing:
+            run.tick()
+        status = status_of(run, entry.playing)
+        rows = [wire_row(r) for r in run.history[max(0, have_epoch) :][:MAX_ROWS]]
+        png = None if run.trainer.steps == have_steps else run.boundary_png()
+        header = {
+            "run_id": entry.run_id,
+            "epoch": run.epoch,
+            "epochs": run.epochs,
+            "steps": run.trainer.steps,
+            "status": status,
+            "message": run.diverged,
+            "rows": rows,
+        }
+    finally:
+        entry.lock.release()
+    PACER.record(token, time.perf_counter() - started)
+    header["next_ms"] = round(1000 * PACER.interval())
+    return 200, encode_frame(header, png)
+
+
+async def frame_endpoint(request):
+    """Starlette route: GET /scratchnet/frame/{token}?epoch=E&steps=S."""
+    from starlette.responses import Response
+
+    token = request.path_params["token"]
+    try:
+        have_epoch = int(request.query_params.get("epoch", "0"))
+        have_steps = int(request.query_params.get("steps", "-1"))
+    except ValueError:
+        have_epoch, have_steps = 0, -1
+    status, body = next_frame(token, have_epoch, have_steps)
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def routes() -> list:
+    """The Starlette routes to mount beside Streamlit (see app.py)."""
+    from starlette.routing import Route
+
+    return [Route(FRAME_PATH + "/{token}", frame_endpoint)]
+
+
+def disable_nagle() -> None:
+    """Send small answers at once: set TCP_NODELAY on every TCP connection this process accepts.
+
+    Streamlit 1.67 binds its listening socket as ``socket.socket(family)`` (protocol 0), and
+    asyncio only sets TCP_NODELAY on sockets whose protocol is IPPROTO_TCP, so Nagle's
+    algorithm stays on: with the client's delayed ACKs, a small answer that follows another
+    waits about 40 ms (measured: a frame round trip 45 ms -> 9 ms without it). This widens
+    asyncio's check, once, before the server accepts anything. Called from app.py.
+    """
+    import asyncio.base_events
+    import socket
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay
+
+
+def serving() -> bool:
+    """True when this process serves the frame route (app.py run by ``streamlit run``)."""
+    return _SERVING.is_set()
+
+
+_SERVING = threading.Event()
+
+
+def mark_serving() -> None:
+    _SERVING.set()
