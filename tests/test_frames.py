@@ -1,0 +1,136 @@
+"""The frame route's pieces: the registry, the fair pacer, the wire format, one frame."""
+
+import threading
+
+import pytest
+
+from scratchnet.datasets import make_dataset, split
+from scratchnet.live import LiveRun
+from ui import frames
+from ui.frames import Pacer, Registry, decode_frame, encode_frame, next_frame
+
+
+def live(**params):
+    X, y = make_dataset("moons", 300, 0.1, seed=1)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=1)
+    base = {"hidden_layer_sizes": (8,), "batch_size": 10, "epochs": 3, "random_state": 0}
+    return LiveRun(X_train, y_train, X_test, y_test, {**base, **params})
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    fresh = Registry()
+    monkeypatch.setattr(frames, "REGISTRY", fresh)
+    monkeypatch.setattr(frames, "PACER", Pacer())
+    return fresh
+
+
+def test_wire_format_round_trips():
+    header = {"epoch": 3, "rows": [[1, 0.5, None, 0.9, None]]}
+    assert decode_frame(encode_frame(header, b"\x89PNGxyz")) == (header, b"\x89PNGxyz")
+    assert decode_frame(encode_frame(header, None)) == (header, b"")
+
+
+def test_a_playing_page_gets_a_trained_frame_then_only_what_it_lacks(registry):
+    token = registry.put(None, live(), run_id=1, playing=True)
+    status, body = next_frame(token, have_epoch=0, have_steps=-1)
+    header, png = decode_frame(body)
+    assert status == 200 and header["epoch"] == 1 and header["status"] == "training"
+    assert png.startswith(b"\x89PNG") and [r[0] for r in header["rows"]] == [1]
+    assert header["next_ms"] >= round(1000 * frames.FASTEST)
+    header2, _ = decode_frame(next_frame(token, have_epoch=1, have_steps=header["steps"])[1])
+    assert [r[0] for r in header2["rows"]] == [2]  # only the new row
+
+
+def test_a_paused_page_trains_nothing_and_gets_no_new_picture(registry):
+    run = live()
+    token = registry.put(None, run, run_id=1, playing=False)
+    header, png = decode_frame(next_frame(token, 0, have_steps=0)[1])
+    assert header["status"] == "paused" and run.epoch == 0 and png == b""
+
+
+def test_the_end_and_a_divergence_are_reported(registry):
+    token = registry.put(None, live(epochs=1), run_id=1, playing=True)
+    assert decode_frame(next_frame(token, 0, -1)[1])[0]["status"] == "done"
+    wild = registry.put(None, live(hidden_layer_sizes=(64, 64), learning_rate=10.0), 2, True)
+    header, _ = decode_frame(next_frame(wild, 0, -1)[1])
+    assert header["status"] == "diverged" and "Lower the learning rate" in header["message"]
+
+
+def test_unknown_tokens_and_busy_runs_never_raise(registry):
+    assert next_frame("nobody", 0, -1)[0] == 404
+    token = registry.put(None, live(), run_id=1, playing=True)
+    with registry.lock(token):  # the page script holds the run
+        status, body = next_frame(token, 0, -1)
+    assert status == 200 and decode_frame(body)[0]["busy"] is True
+
+
+def test_sessions_are_kept_apart(registry):
+    a, b = live(hidden_layer_sizes=(4,)), live(hidden_layer_sizes=(16,))
+    token_a = registry.put(None, a, run_id=1, playing=True)
+    token_b = registry.put(None, b, run_id=7, playing=True)
+    assert token_a != token_b and len(token_a) >= 16
+    next_frame(token_a, 0, -1)
+    assert a.epoch == 1 and b.epoch == 0
+    assert decode_frame(next_frame(token_b, 0, -1)[1])[0]["run_id"] == 7
+
+
+def test_put_updates_in_place_and_a_new_run_replaces(registry):
+    run = live()
+    token = registry.put(None, run, run_id=1, playing=False)
+    assert registry.put(token, run, run_id=1, playing=True) == token
+    assert registry.get(token).playing
+    registry.put(token, live(), run_id=2, playing=False)
+    assert registry.get(token).run is not run and registry.get(token).run_id == 2
+
+
+def test_idle_entries_expire(registry, monkeypatch):
+    token = registry.put(None, live(), run_id=1, playing=False)
+    clock = [1000.0]
+    monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
+    registry.get(token).touched = clock[0]
+    clock[0] += frames.IDLE_SECONDS + 1
+    registry.put(None, live(), run_id=1, playing=False)  # any put sweeps
+    assert registry.get(token) is None
+
+
+def test_pacer_shares_the_budget_fairly(monkeypatch):
+    pacer = Pacer(fastest=0.05, budget=0.8)
+    pacer.cost = 0.004
+    pacer.record("a", 0.004)
+    assert pacer.interval() == 0.05  # one page: as fast as allowed
+    for i in range(100):
+        pacer.record(f"p{i}", 0.004)
+    # 101 pages x 4 ms a frame over 80% of a core: each waits about half a second.
+    assert pacer.interval() == pytest.approx(101 * 0.004 / 0.8, rel=0.01)
+
+
+def test_pacer_forgets_pages_that_stopped_asking(monkeypatch):
+    pacer = Pacer()
+    clock = [50.0]
+    monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
+    for i in range(10):
+        pacer.record(f"p{i}", 0.004)
+    assert pacer.active() == 10
+    clock[0] += frames.ACTIVE_SECONDS + 0.1
+    assert pacer.active() == 1  # none left: counts as one
+
+
+def test_registry_is_safe_across_threads(registry):
+    run = live()
+    token = registry.put(None, run, run_id=1, playing=True)
+    errors = []
+
+    def hammer():
+        try:
+            for _ in range(30):
+                next_frame(token, 0, -1)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and run.finished
