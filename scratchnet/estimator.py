@@ -126,8 +126,8 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
         """
         first = not hasattr(self, "classes_")
         X, y = validate_data(self, X, y, reset=first, dtype=np.float64)
-        check_classification_targets(y)
-        if first:
+        if first:  # later calls: _encode refuses any label that is not in classes_
+            check_classification_targets(y)
             self._start(np.unique(y) if classes is None else np.unique(np.asarray(classes)))
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(

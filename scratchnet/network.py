@@ -76,6 +76,7 @@ class _Buffers:
         self._deltas: list[Array] | None = None  # only batches that are trained need them
         self.layer_inputs: list[Array] = [self.inputs.T, *self.acts[:-1]]  # [0] set per pass
         self.hidden = [A[:-1] for A in self.acts[:-1]]  # hidden activations without the ones
+        self.n = n
 
     @property
     def deltas(self) -> list[Array]:
@@ -157,12 +158,13 @@ class MLP:
         buffers = self._buffers.get(X1.shape[0]) or self._buffers_for(X1.shape[0])
         self._last = buffers
         A = buffers.layer_inputs[0] = X1.T  # (n_features + 1, n_samples): a sample a column
-        for W, Z, out in zip(self.params, buffers.hidden, buffers.acts, strict=False):
-            np.dot(W.T, A, out=Z)  # Z = W^T A: weights and bias in one product
-            self._activate(Z)  # in place; the row of ones below Z stays
-            A = out
+        params, activate = self.params, self._activate
+        for i, Z in enumerate(buffers.hidden):
+            np.dot(params[i].T, A, out=Z)  # Z = W^T A: weights and bias in one product
+            activate(Z)  # in place; the row of ones below Z stays
+            A = buffers.acts[i]
         P = buffers.acts[-1]
-        np.dot(self.params[-1].T, A, out=P)
+        np.dot(params[-1].T, A, out=P)
         self._output(P)
         return P.T
 
@@ -202,7 +204,7 @@ class MLP:
         Fills and returns ``self.grads``, laid out like ``self.params``.
         """
         buffers = self._last
-        if buffers is None or buffers.acts[-1].shape[1] != T.shape[0]:
+        if buffers is None or buffers.n != len(T):
             raise ValueError("backward(T) needs a forward pass on a batch of the same size first.")
         # The output delta dL/dZ is P - T for both outputs. Softmax with cross-entropy:
         # dL/dp_k = -t_k / p_k and dp_k/dz_j = p_k (1[k=j] - p_j); the product summed
@@ -212,7 +214,7 @@ class MLP:
         # gradient below is linear in delta, so ``scale`` applied here scales them all.
         delta = buffers.deltas[-1]
         np.subtract(buffers.acts[-1], T.T, out=delta)
-        np.multiply(delta, scale / T.shape[0], out=delta)
+        np.multiply(delta, scale / buffers.n, out=delta)
         inputs, hidden = buffers.layer_inputs, buffers.hidden
         params, grads = self.params, self.grads
         for i in range(len(params) - 1, -1, -1):

@@ -277,6 +277,7 @@ class Trainer:
             "_T",
             "_X1_epoch",
             "_T_epoch",
+            "_T_blocks",
         ):
             self.__dict__.pop(name, None)
         self._pos = -1
@@ -292,6 +293,11 @@ class Trainer:
         order = self.shuffle_rng.permutation(len(self._X1))
         np.take(self._X1, order, axis=0, out=self._X1_epoch)
         np.take(self._T, order, axis=0, out=self._T_epoch)
+        # The targets again, batch by batch, each a contiguous (n_outputs, batch) block: the
+        # backward pass's P - T^T then reads contiguous memory (0.3 us a step, not 1 us).
+        b, n, k = self._batch_size(), *self._T.shape
+        full = n - n % b
+        self._T_blocks = self._T_epoch[:full].reshape(full // b, b, k).transpose(0, 2, 1).copy()
         self._pos = 0
         self._seconds = 0.0
 
@@ -336,15 +342,27 @@ class Trainer:
                     break
         return rows
 
+    def _batch_size(self) -> int:
+        n = len(self._X1)
+        return n if self.batch_size == "full" else min(self.batch_size, n)
+
     def _train_steps(self, deadline: float, steps_left: float) -> int:
         """Minibatch steps from ``_pos`` until the epoch ends, time runs out or steps do."""
         X1, T, n = self._X1_epoch, self._T_epoch, len(self._X1_epoch)
-        b = n if self.batch_size == "full" else min(self.batch_size, n)
+        b, blocks = self._batch_size(), self._T_blocks
         forward, backward, step = self.net.forward, self.net.backward, self.optimizer.step
         self.optimizer.learning_rate = self.current_learning_rate()
         scale = self.optimizer.gradient_scale
         pos, taken, clock = self._pos, 0, time.perf_counter
         started = clock()
+        if deadline == math.inf and steps_left == math.inf:  # a whole epoch: no checks
+            for i, pos in enumerate(range(pos, n - n % b, b), start=pos // b):
+                forward(X1[pos : pos + b])
+                step(backward(blocks[i].T, scale))
+            if n % b:
+                forward(X1[n - n % b :])
+                step(backward(T[n - n % b :], scale))
+            taken, pos = len(range(self._pos, n, b)), n
         while pos < n and taken < steps_left:
             forward(X1[pos : pos + b])
             step(backward(T[pos : pos + b], scale))
