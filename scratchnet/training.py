@@ -356,8 +356,8 @@ class Trainer:
         pos, taken, clock = self._pos, 0, time.perf_counter
         started = clock()
         if deadline == math.inf and steps_left == math.inf:  # a whole epoch: no checks
-            for i, pos in enumerate(range(pos, n - n % b, b), start=pos // b):
-                forward(X1[pos : pos + b])
+            for i, start in enumerate(range(pos, n - n % b, b), start=pos // b):
+                forward(X1[start : start + b])
                 step(backward(blocks[i].T, scale))
             if n % b:
                 forward(X1[n - n % b :])
