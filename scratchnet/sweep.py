@@ -58,10 +58,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.special import expit
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES
-from scratchnet.losses import EPS
+from scratchnet.losses import EPS, sigmoid, softmax
 from scratchnet.network import MAX_NEURONS, MAX_WEIGHT, with_ones
 from scratchnet.training import build_network, check_params, make_rngs
 
@@ -457,23 +456,14 @@ def _effective_jobs(n_jobs: int) -> int:
 
 
 def _softmax_cols(Z: Array) -> None:
-    """Softmax over axis 1 of ``Z`` (N, n_classes, n), in place, with the core's numbers.
-
-    Two classes: the core's sigmoid of the logit difference, p1 = expit(z1 - z0), p0 = 1 - p1.
-    """
-    if Z.shape[1] == 2:
-        np.subtract(Z[:, 1], Z[:, 0], out=Z[:, 1])
-        expit(Z[:, 1], out=Z[:, 1])
-        np.subtract(1.0, Z[:, 1], out=Z[:, 0])
-        return
-    np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=Z)
-    np.exp(Z, out=Z)
-    np.divide(Z, np.add.reduce(Z, axis=1, keepdims=True), out=Z)
+    """Softmax over axis 1 of ``Z`` (N, n_classes, n), in place: the core's own softmax
+    (classes on axis 0) on a transposed view, so every network gets the core's numbers."""
+    softmax(Z.transpose(1, 0, 2))
 
 
 def _sigmoid_cols(Z: Array) -> None:
-    """Logistic sigmoid of ``Z`` (N, 1, n), in place."""
-    expit(Z, out=Z)
+    """Logistic sigmoid of ``Z`` (N, 1, n), in place: the core's own."""
+    sigmoid(Z)
 
 
 _OUTPUTS_COLS = {"softmax": _softmax_cols, "sigmoid": _sigmoid_cols}

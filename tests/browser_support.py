@@ -206,3 +206,22 @@ def component_frame(page, title: str, timeout: float = 30_000):
     if frame is None:
         raise RuntimeError(f"The iframe {title!r} has no content frame.")
     return frame
+
+
+def plot_ranges(frame) -> list[float]:
+    """[xmin, xmax, ymin, ymax] that the live chart's boundary plot shows now."""
+    return frame.evaluate(
+        "(() => { const l = document.getElementById('boundary')._fullLayout;"
+        " return [...l.xaxis.range, ...l.yaxis.range]; })()"
+    )
+
+
+def drag_zoom(page, frame) -> list[float]:
+    """Zoom the boundary plot as a user does, with a mouse drag; return the new ranges."""
+    box = frame.locator("#boundary .nsewdrag").bounding_box()
+    page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.45 * box["width"], box["y"] + 0.45 * box["height"], steps=8)
+    page.mouse.move(box["x"] + 0.6 * box["width"], box["y"] + 0.6 * box["height"], steps=8)
+    page.mouse.up()
+    return plot_ranges(frame)

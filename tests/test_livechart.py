@@ -341,16 +341,10 @@ def measure(frame, received, seconds: float) -> dict:
     }
 
 
-def plot_ranges(frame) -> list[float]:
-    """[xmin, xmax, ymin, ymax] the boundary plot shows now."""
-    return frame.evaluate(
-        "(() => { const l = document.getElementById('boundary')._fullLayout;"
-        " return [...l.xaxis.range, ...l.yaxis.range]; })()"
-    )
-
-
 @pytest.mark.browser
 def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
+    from browser_support import drag_zoom, plot_ranges
+
     page, frame, received = open_demo(demo, 0.05)
 
     # The points came once and the chart said so; a new chart asks for a full
@@ -405,13 +399,7 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
     # A zoom (the user's drag) survives image updates (relayout) and a restyle
     # (Plotly.react, which keeps it through uirevision).
     before = plot_ranges(frame)
-    box = frame.locator("#boundary .nsewdrag").bounding_box()
-    page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
-    page.mouse.down()
-    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.45 * box["height"], steps=8)
-    page.mouse.move(box["x"] + 0.6 * box["width"], box["y"] + 0.6 * box["height"], steps=8)
-    page.mouse.up()
-    zoomed = plot_ranges(frame)
+    zoomed = drag_zoom(page, frame)
     assert zoomed[1] - zoomed[0] < 0.5 * (before[1] - before[0])
     frames = frame.evaluate("window.livechartFrames")
     time.sleep(1.0)

@@ -10,7 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, component_frame, require_browser, streamlit_server
+from browser_support import (
+    chromium,
+    component_frame,
+    drag_zoom,
+    plot_ranges,
+    require_browser,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -120,24 +127,11 @@ def test_play_moves_the_epoch_and_the_boundary(browser, server):
         context.close()
 
 
-def plot_ranges(frame) -> list[float]:
-    return frame.evaluate(
-        "(() => { const l = document.getElementById('boundary').layout;"
-        " return [...l.xaxis.range, ...l.yaxis.range]; })()"
-    )
-
-
 def test_zoom_survives_play(browser, server):
     context, page, frame = open_page(browser, server.url)
     try:
         before = plot_ranges(frame)
-        box = frame.locator("#boundary .nsewdrag").bounding_box()
-        page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
-        page.mouse.down()
-        page.mouse.move(box["x"] + 0.45 * box["width"], box["y"] + 0.45 * box["height"], steps=8)
-        page.mouse.move(box["x"] + 0.6 * box["width"], box["y"] + 0.6 * box["height"], steps=8)
-        page.mouse.up()
-        zoomed = plot_ranges(frame)
+        zoomed = drag_zoom(page, frame)
         assert zoomed[1] - zoomed[0] < 0.5 * (before[1] - before[0])  # the drag zoomed in
         page.get_by_role("button", name=re.compile("Play")).click()
         frames0 = frame.evaluate("window.livechartFrames")
