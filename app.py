@@ -16,9 +16,14 @@ frames.mark_serving()
 frames.disable_nagle()
 
 if __name__ == "__main__":
-    st.set_page_config(page_title="scratchnet", page_icon="🧠", layout="wide")
+    st.set_page_config(page_title="scratchnet", page_icon=":material/hub:", layout="wide")
     pages = [
-        st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
-        st.Page("pages/experiments.py", title="Experiments", icon="📊", url_path="experiments"),
+        st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
+        st.Page(
+            "pages/experiments.py",
+            title="Experiments",
+            icon=":material/science:",
+            url_path="experiments",
+        ),
     ]
     st.navigation(pages).run()

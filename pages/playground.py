@@ -51,13 +51,19 @@ FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
 NO_PRESET = "(your own settings)"
 MAX_RESTORE_EPOCHS = 100_000
 URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date this often
+# Lecture mode: large type for the back row (the chart adds thick lines and big markers
+# from its ``lecture`` argument). Streamlit sizes its layout in pixels, so type is enlarged
+# element by element rather than with a page zoom, which would overflow the window.
 LECTURE_CSS = """
 <style>
-html, body, [class*="st-"], .stMarkdown p { font-size: 1.35rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
-.stButton button { font-size: 1.5rem !important; padding: 0.6rem 1.6rem !important; }
-h1 { font-size: 3rem !important; }
+h1 { font-size: 3.2rem !important; }
+[data-testid="stMarkdownContainer"] p { font-size: 1.45rem !important; }
+[data-testid="stWidgetLabel"] p { font-size: 1.45rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.2rem !important; }
+.stButton button p { font-size: 1.5rem !important; }
+.stButton button { min-height: 3.4rem !important; }
 </style>
 """
 
@@ -417,29 +423,41 @@ def current_run(values: dict, data: tuple) -> LiveRun | None:
         st.error(f"{error} The previous network is kept.")
         return run
     if run is not None and state.get(K.RUN_SIGNATURE) is not None:
-        st.toast("The data or the network changed, so training starts again.", icon="🔄")
+        st.toast(
+            "The data or the network changed, so training starts again.", icon=":material/refresh:"
+        )
     state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
     state[K.RUN_ID] += 1
     return new
 
 
 # -- main area ---------------------------------------------------------------------------------
-def controls(run: LiveRun) -> None:
+def controls(run: LiveRun, lecture: bool) -> None:
     playing = state[K.PLAYING]
-    cols = st.columns([1, 1, 1, 1, 3])
+    cols = st.columns([1, 1, 1, 2] if lecture else [1, 1, 1, 1, 3])
     cols[0].button(
-        "⏸ Pause" if playing else "▶ Play", on_click=toggle_play, type="primary",
+        "Pause" if playing else "Play", on_click=toggle_play, type="primary",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
         shortcut="P", use_container_width=True, help="Play or pause training (P)",
     )  # fmt: skip
     cols[1].button(
-        "⏭ Step", on_click=step, shortcut="S", use_container_width=True, help="Train one epoch (S)"
+        "Step",
+        on_click=step,
+        shortcut="S",
+        icon=":material/skip_next:",
+        use_container_width=True,
+        help="Train one epoch (S)",
     )
     cols[2].button(
-        "↺ Reset", on_click=reset, shortcut="Home", use_container_width=True,
+        "Reset", on_click=reset, shortcut="Home", icon=":material/replay:",
+        use_container_width=True,
         help="Back to epoch 0 with the same seeds: the run replays exactly (Home)",
     )  # fmt: skip
+    if lecture:  # Play, Step and Reset only
+        return
     cols[3].button(
-        "🎲 New init", on_click=new_init, shortcut="N", use_container_width=True,
+        "New init", on_click=new_init, shortcut="N", icon=":material/casino:",
+        use_container_width=True,
         help="Back to epoch 0 with other initial weights (N)",
     )  # fmt: skip
 
@@ -601,7 +619,7 @@ def main() -> None:
     if frames_mode():
         token = state.get(K.FRAME_TOKEN)
         state[K.FRAME_TOKEN] = frames.REGISTRY.put(token, run, state[K.RUN_ID], state[K.PLAYING])
-    controls(run)
+    controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
 

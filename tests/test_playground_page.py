@@ -87,7 +87,7 @@ def test_new_init_changes_the_starting_weights():
 
 def test_play_starts_and_pause_stops():
     at = click(page(), "Play")
-    assert at.session_state[K.PLAYING] and at.button[0].label == "⏸ Pause"
+    assert at.session_state[K.PLAYING] and at.button[0].label == "Pause"
     at = click(at, "Pause")
     assert not at.session_state[K.PLAYING]
 
@@ -213,7 +213,8 @@ def test_lecture_mode_keeps_only_the_headline_controls():
     }
     assert labels == {"Hidden neurons", "Learning rate", "Preset"}
     assert any("font-size" in md.value for md in at.markdown)
-    assert {b.label for b in at.button} >= {"▶ Play", "⏭ Step", "↺ Reset"}
+    assert {b.label for b in at.button} == {"Play", "Step", "Reset"}  # no New init
+    assert {b.label for b in at.button} >= {"Play", "Step", "Reset"}
 
 
 def test_a_link_with_an_epoch_replays_to_it_bit_for_bit():
