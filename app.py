@@ -7,8 +7,16 @@ route that feeds playing pages their frames (``ui/frames.py``). Each browser ses
 then runs this file as its script (``__name__ == "__main__"``), which draws the pages.
 """
 
+# Besides what the app needs itself, the heavy modules a first page load would otherwise wait
+# for are imported here, when the server loads this file (Streamlit's component machinery
+# pulls in pandas and pyarrow on first use; scratchnet.live pulls in SciPy).
+import pandas  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
+import streamlit.components.v1
 
+import livechart  # noqa: F401
+import scratchnet.live  # noqa: F401
 from ui import frames
 
 app = st.App(__file__, routes=frames.routes())

@@ -251,6 +251,7 @@ def live_chart(
     colors: Sequence[str] = CLASS_COLORS,
     frames_url: str | None = None,
     playing: bool = False,
+    status: str | None = None,
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -279,8 +280,11 @@ def live_chart(
     colors : one colour per class, as in ``scratchnet.plots.CLASS_COLORS``.
     frames_url, playing : while ``playing``, the chart fetches its frames itself from
         ``frames_url`` (see ``ui/frames.py``) instead of waiting for Python to send
-        them; it shows the epoch and the metrics, and reports ``stopped`` (a counter)
-        and ``epoch`` when the server says training stopped.
+        them, and reports ``stopped`` (a counter) and ``epoch`` when the server says
+        training stopped.
+    status : when given ("paused", "done", ...), the chart shows a status line above the
+        plots: "Epoch N", the status, and the latest losses and accuracies with their
+        change (kept up to date by the frames while playing).
 
     Returns what the chart last reported (``{"points_rev", "synced", "session"}``)
     or None before its first report.
@@ -320,4 +324,5 @@ def live_chart(
         colors=list(colors),
         frames_url=frames_url,
         playing=bool(playing and frames_url),
+        status=status,
     )

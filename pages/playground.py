@@ -57,7 +57,9 @@ URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date
 LECTURE_CSS = """
 <style>
 h1 { font-size: 3.2rem !important; }
-[data-testid="stMarkdownContainer"] p { font-size: 1.45rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
+  font-size: 1.45rem !important;
+}
 [data-testid="stWidgetLabel"] p { font-size: 1.45rem !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
@@ -434,7 +436,7 @@ def current_run(values: dict, data: tuple) -> LiveRun | None:
 # -- main area ---------------------------------------------------------------------------------
 def controls(run: LiveRun, lecture: bool) -> None:
     playing = state[K.PLAYING]
-    cols = st.columns([1, 1, 1, 2] if lecture else [1, 1, 1, 1, 3])
+    cols = st.columns([1, 1, 1.2, 2] if lecture else [1, 1, 1.25, 1.25, 2.5])
     cols[0].button(
         "Pause" if playing else "Play", on_click=toggle_play, type="primary",
         icon=":material/pause:" if playing else ":material/play_arrow:",
@@ -478,16 +480,17 @@ def metric_row(run: LiveRun) -> None:
         if value is None:
             col.metric(label, "–")
             continue
-        delta = None if before is None or before.get(key) is None else value - before[key]
-        if key.endswith("acc"):
-            col.metric(label, f"{value:.1%}", None if delta is None else f"{delta:+.1%}")
+        accuracy = key.endswith("acc")
+        text = f"{value:.1%}" if accuracy else f"{value:.3f}"
+        if before is None or before.get(key) is None:
+            col.metric(label, text)
+            continue
+        delta = value - before[key]
+        shown = f"{delta:+.1%}" if accuracy else f"{delta:+.3f}"
+        if float(shown.rstrip("%")) == 0:  # no change at the precision shown: grey, no sign
+            col.metric(label, text, shown.lstrip("+-"), delta_color="off")
         else:
-            col.metric(
-                label,
-                f"{value:.3f}",
-                None if delta is None else f"{delta:+.3f}",
-                delta_color="inverse",
-            )
+            col.metric(label, text, shown, delta_color="normal" if accuracy else "inverse")
 
 
 def frames_mode() -> bool:
@@ -528,16 +531,18 @@ def live_view() -> None:
 
 
 def draw(run: LiveRun) -> None:
-    """The status line, the metrics and the chart (while the chart plays frames itself,
-    it shows the epoch and the metrics, so the page does not)."""
-    live = frames_mode() and state[K.PLAYING]
+    """The status line, the metrics and the chart. Where the chart fetches its own frames
+    (the app), it shows the epoch and the metrics itself, playing or paused, so nothing on
+    the page moves when Play is pressed; elsewhere the page shows them."""
+    app = frames_mode()
+    live = app and state[K.PLAYING]
     status = "training" if state[K.PLAYING] else "paused"
     if run.diverged:
         status = "stopped"
         st.error(run.diverged)
     elif run.epoch >= run.epochs:
         status = "done"
-    if not live:
+    if not app:
         st.markdown(f"**Epoch {run.epoch}** · {status}")
         metric_row(run)
     values = state[K.SETTINGS]
@@ -557,6 +562,7 @@ def draw(run: LiveRun) -> None:
         colors=colors,
         frames_url=f"{frames.FRAME_PATH}/{state[K.FRAME_TOKEN]}" if live else None,
         playing=live,
+        status=status if app else None,
     )
 
 

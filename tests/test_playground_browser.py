@@ -51,22 +51,24 @@ def open_page(browser, url, width=1400, height=900):
 
 
 def epoch_of(page) -> int:
-    text = page.locator("strong", has_text=re.compile(r"^Epoch \d+$")).first.inner_text()
-    return int(text.split()[1])
+    """The epoch the chart's status line shows ("Epoch N"), playing or paused."""
+    frame = component_frame(page, CHART)
+    return int(frame.locator("#status strong").inner_text().split()[1])
 
 
 def step(page) -> None:
-    """Press Step and wait until the page shows the next epoch."""
+    """Press Step and wait until the chart shows the next epoch."""
     epoch = epoch_of(page)
     page.get_by_role("button", name=re.compile("Step")).click()
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('strong')].some(s => s.innerText === 'Epoch ' + n)",
+    component_frame(page, CHART).wait_for_function(
+        "n => (document.querySelector('#status strong') || {}).innerText === 'Epoch ' + n",
         arg=epoch + 1,
     )
 
 
 def metrics(page) -> list[str]:
-    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    """The four numbers of the chart's status line (losses and accuracies)."""
+    return component_frame(page, CHART).locator("#status .metric b").all_inner_texts()
 
 
 def boundary_src(frame) -> str:

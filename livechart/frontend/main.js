@@ -89,7 +89,8 @@
   }
 
   function updateFrameHeight() {
-    const height = Math.ceil(root.getBoundingClientRect().height);
+    // The status line and the plots: the whole body, so nothing is clipped.
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height > 0 && height !== state.frameHeight) {
       state.frameHeight = height;
       send("streamlit:setFrameHeight", { height: height });
@@ -527,6 +528,11 @@
     }
   }
 
+  function lastRows(rows) {
+    const fresh = rows.filter((r) => r && r.length);
+    return fresh.slice(-2);
+  }
+
   function metricText(value, percent) {
     if (value === null || value === undefined) return "–";
     return percent ? (100 * value).toFixed(1) + "%" : value.toFixed(3);
@@ -547,9 +553,11 @@
       let delta = "";
       if (before && value !== null && before[i + 1] !== null) {
         const d = value - before[i + 1];
-        const good = percent ? d >= 0 : d <= 0;
         const text = percent ? (100 * d).toFixed(1) + "%" : d.toFixed(3);
-        delta = ` <span class="${good ? "up" : "down"}">${d >= 0 ? "+" : ""}${text}</span>`;
+        const zero = Number(text.replace("%", "")) === 0; // no change at the shown precision
+        const good = percent ? d >= 0 : d <= 0;
+        const kind = zero ? "same" : good ? "up" : "down";
+        delta = ` <span class="${kind}">${zero ? "±" : d > 0 ? "+" : ""}${zero ? text.replace("-", "") : text}</span>`;
       }
       parts.push(`<span class="metric">${name} <b>${metricText(value, percent)}</b>${delta}</span>`);
     });
@@ -649,8 +657,14 @@
     const framesMode = Boolean(args.frames_url && args.playing);
     if (framesMode) startPolling(args.frames_url);
     else stopPolling();
-    statusDiv.hidden = !framesMode;
+    // With a status (the app's frame mode) the chart shows the epoch and the metrics,
+    // playing or paused, so nothing on the page moves when Play is pressed.
+    statusDiv.hidden = !args.status;
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
+    if (args.status && !framesMode) {
+      poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
+      showStatus({ epoch: args.epoch, status: args.status });
+    }
 
     const reportKey = state.pointsRev + "|" + state.synced;
     if (reportKey !== state.reportKey) {
@@ -676,7 +690,7 @@
     }
   });
   window.addEventListener("resize", layoutForWidth);
-  new ResizeObserver(updateFrameHeight).observe(root);
+  new ResizeObserver(updateFrameHeight).observe(document.body);
   layoutForWidth();
   send("streamlit:componentReady", { apiVersion: 1 });
 })();
