@@ -1,0 +1,110 @@
+"""Screenshots of the app for the docs, taken in headless Chromium at 1400x900.
+
+    python benchmarks/screenshots.py [--play-seconds 4]
+
+Writes to docs/:
+
+* ``playground.png``: the Playground after Play for a few seconds, then Pause, so the
+  boundary and the curves show a network learning;
+* ``lecture.png``: the same with ``?lecture=1`` (projector mode);
+* ``experiments.png`` (when pages/experiments.py exists): the Experiments page after
+  its default experiment ran (Run pressed, the results plot drawn).
+
+The app runs in a fresh Streamlit server (tests/browser_support.py) that is always
+stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from browser_support import chromium, component_frame, streamlit_server  # noqa: E402
+
+HAS_EXPERIMENTS = (ROOT / "pages" / "experiments.py").exists()
+APP = "app.py" if HAS_EXPERIMENTS else "pages/playground.py"
+DOCS = ROOT / "docs"
+VIEWPORT = {"width": 1400, "height": 900}
+CHART = "livechart.livechart"
+
+
+def settle(page, seconds: float = 1.0) -> None:
+    """Wait until Streamlit says no script runs, then ``seconds`` more for the drawing."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !/Running|Stop/.test(document.querySelector("
+        "'[data-testid=\"stStatusWidget\"]').innerText)",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(seconds * 1000)
+
+
+def playground_shot(browser, url: str, path: Path, play_seconds: float) -> None:
+    """Open ``url``, play for ``play_seconds``, pause, and save the page to ``path``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        play = page.get_by_role("button", name=re.compile("Play"))
+        play.wait_for(timeout=90_000)
+        component_frame(page, CHART).wait_for_function("window.livechartFrames >= 1")
+        play.click()
+        page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
+        page.wait_for_timeout(play_seconds * 1000)
+        page.get_by_role("button", name=re.compile("Pause")).click()
+        page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)
+        page.mouse.move(5, 5)  # off the buttons and the chart: no tooltip in the picture
+        settle(page)
+        page.screenshot(path=str(path))
+        epoch = component_frame(page, CHART).locator("#status strong").inner_text()
+        print(f"{path.relative_to(ROOT)}: {epoch}")
+    finally:
+        context.close()
+
+
+def experiments_shot(browser, url: str, path: Path, timeout: float) -> None:
+    """Run the Experiments page's default experiment and save the page once it is drawn."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url + "/experiments")
+        run = page.get_by_role("button", name="Run", exact=True)
+        run.wait_for(timeout=90_000)
+        started = time.monotonic()
+        run.click()
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(
+            timeout=timeout * 1000
+        )
+        page.mouse.move(5, 5)
+        settle(page, 2.0)
+        page.screenshot(path=str(path))
+        print(f"{path.relative_to(ROOT)}: ran in {time.monotonic() - started:.0f} s")
+    finally:
+        context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--play-seconds", type=float, default=4.0)
+    parser.add_argument(
+        "--experiment-timeout", type=float, default=600.0, help="seconds the sweep may take"
+    )
+    args = parser.parse_args()
+    DOCS.mkdir(exist_ok=True)
+    with streamlit_server(APP) as server, chromium() as browser:
+        playground_shot(browser, server.url, DOCS / "playground.png", args.play_seconds)
+        playground_shot(
+            browser, server.url + "/?lecture=1", DOCS / "lecture.png", args.play_seconds
+        )
+        if HAS_EXPERIMENTS:
+            experiments_shot(browser, server.url, DOCS / "experiments.png", args.experiment_timeout)
+
+
+if __name__ == "__main__":
+    main()
