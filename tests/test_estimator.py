@@ -168,3 +168,23 @@ def test_one_class_is_refused_clearly():
 def test_init_only_stores():
     clf = ScratchNetClassifier(learning_rate=-5, activation="nope")  # no error yet
     assert clf.get_params()["learning_rate"] == -5
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda X: np.where(np.arange(len(X))[:, None] == 3, np.nan, X), "NaN"),
+        (lambda X: np.where(np.arange(len(X))[:, None] == 3, np.inf, X), "infinity"),
+        (lambda X: np.hstack([X, X[:, :1]]), "3 features"),
+        (lambda X: X[:, :1], "1 features"),
+    ],
+)
+def test_later_partial_fit_calls_still_check_their_input(moons, change, match):
+    X_train, _, y_train, _ = moons
+    clf = ScratchNetClassifier(random_state=0).partial_fit(X_train, y_train)
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(change(X_train), y_train)
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.partial_fit(X_train, np.where(y_train == 1, 7, y_train))
+    clf.partial_fit(X_train.tolist(), y_train.tolist())  # lists still go the long way
+    assert clf.n_iter_ == 2
