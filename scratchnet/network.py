@@ -31,7 +31,7 @@ MAX_NEURONS = 256
 # A weight this large means the steps overshot: the outputs saturate, and a few more
 # steps overflow float64 (inf - inf = nan). Trained networks here stay below ~1e3.
 MAX_WEIGHT = 1e6
-PREDICT_CHUNK = 2500  # predict_output keeps buffers for at most this many rows
+PREDICT_CHUNK = 4096  # predict_output keeps buffers for at most this many rows
 
 
 def init_layer(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> Array:
