@@ -515,7 +515,10 @@ def live_view() -> None:
     if frames_mode():
         stop_if_the_chart_says_so()
         with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
-            draw(state[K.RUN])
+            run = state[K.RUN]
+            if state[K.PLAYING]:  # the chart reports about once a second while playing
+                sync_url(state[K.SETTINGS], run)  # so that a reconnect replays to here
+            draw(run)
         return
     run: LiveRun = state[K.RUN]
     if state[K.PLAYING]:

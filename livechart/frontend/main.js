@@ -465,7 +465,17 @@
   // 4 bytes (big-endian JSON length), the JSON header, then the PNG (none when the
   // picture did not change).
 
-  const poll = { url: null, running: false, steps: -1, stopped: 0, urlSynced: 0, last: null };
+  const poll = {
+    url: null,
+    running: false,
+    steps: -1,
+    stopped: 0,
+    urlSynced: 0,
+    last: null,
+    missing: 0, // "unknown page" answers in a row
+    reported: 0, // when the epoch was last reported to Python
+    reloading: false,
+  };
 
   function startPolling(url) {
     poll.url = url;
@@ -483,14 +493,26 @@
     while (poll.url) {
       const url = poll.url;
       const started = performance.now();
-      let wait = 500; // the server is away (a replica restarting): try again shortly
+      let wait = 500; // the server is away or does not know the page: try again shortly
       try {
         const have = state.lastEpoch > 0 ? state.lastEpoch : 0;
         const response = await fetch(url + "?epoch=" + have + "&steps=" + poll.steps, {
           cache: "no-store",
           credentials: "same-origin",
         });
-        if (response.ok) {
+        if (response.status === 404) {
+          // This server does not know the page: the replica it played on went away and the
+          // balancer sent us to another. The link holds the settings, the epoch and "play":
+          // reloading it lands on a live replica, which replays to that epoch (the same
+          // weights, bit for bit) and plays on. A few answers first, to ride out a blip.
+          poll.missing += 1;
+          if (poll.missing >= 3 && !poll.reloading) {
+            poll.reloading = true;
+            syncParentUrl({ epoch: state.epoch ?? 0, status: "training" }, true);
+            window.parent.location.reload();
+          }
+        } else if (response.ok) {
+          poll.missing = 0;
           const buffer = await response.arrayBuffer();
           const size = new DataView(buffer).getUint32(0);
           const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
@@ -521,6 +543,13 @@
     if (header.rows.length) poll.last = header.rows.slice(-2);
     showStatus(header);
     syncParentUrl(header);
+    // About once a second, tell Python the epoch: the page then writes it into the link
+    // through Streamlit, whose copy of the query string is the one a reconnect uses.
+    const now = performance.now();
+    if (header.status === "training" && now - poll.reported > 1000) {
+      poll.reported = now;
+      report();
+    }
     if (header.status !== "training") {
       stopPolling();
       poll.stopped += 1;
@@ -566,9 +595,9 @@
 
   // The page's link carries the epoch reached, so that a page that reconnects to
   // another server replays to it (the same weights, bit for bit).
-  function syncParentUrl(header) {
+  function syncParentUrl(header, force = false) {
     const now = performance.now();
-    if (now - poll.urlSynced < 1000 && header.status === "training") return;
+    if (!force && now - poll.urlSynced < 1000 && header.status === "training") return;
     poll.urlSynced = now;
     try {
       const url = new URL(window.parent.location.href);
