@@ -90,8 +90,13 @@ def test_idle_entries_expire(registry, monkeypatch):
     monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
     registry.get(token).touched = clock[0]
     clock[0] += frames.IDLE_SECONDS + 1
-    registry.put(None, live(), run_id=1, playing=False)  # any put sweeps
+    registry.put(None, live(), run_id=1, playing=False)  # a put or a frame request sweeps
     assert registry.get(token) is None
+    other = registry.put(None, live(), run_id=1, playing=True)
+    registry.get(other).touched = registry._swept = clock[0]
+    clock[0] += frames.IDLE_SECONDS + frames.SWEEP_SECONDS + 1
+    assert next_frame("anyone", 0, -1)[0] == 404  # the request swept the idle entry away
+    assert len(registry) == 0
 
 
 def test_pacer_shares_the_budget_fairly(monkeypatch):

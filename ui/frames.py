@@ -31,7 +31,11 @@ FRAME_PATH = "/scratchnet/frame"
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
 BUDGET = 0.8  # the share of one core that frames may use before pages slow down
 ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
-IDLE_SECONDS = 300.0  # entries not touched for this long are dropped
+# Entries not touched (by a frame or a page run) for this long are dropped: a little longer
+# than Streamlit keeps a disconnected session (server.disconnectedSessionTTL, 120 s). A page
+# that comes back later registers again under its token on its next run.
+IDLE_SECONDS = 150.0
+SWEEP_SECONDS = 10.0  # frame requests sweep idle entries at most this often
 MAX_ROWS = 64  # history rows a frame carries at most (the chart asks again for more)
 
 
@@ -86,13 +90,23 @@ class Registry:
     def __init__(self):
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
+        self._swept = time.monotonic()
+
+    def sweep(self, force: bool = False) -> None:
+        """Drop the entries idle for ``IDLE_SECONDS`` (at most every ``SWEEP_SECONDS``)."""
+        now = time.monotonic()
+        if not force and now - self._swept < SWEEP_SECONDS:
+            return
+        with self._lock:
+            self._swept = now
+            for stale in [t for t, e in self._entries.items() if now - e.touched > IDLE_SECONDS]:
+                del self._entries[stale]
 
     def put(self, token: str | None, run: LiveRun, run_id: int, playing: bool) -> str:
         """Register (or update) a session's run; returns its token."""
+        self.sweep(force=True)  # page runs are rare: always
         now = time.monotonic()
         with self._lock:
-            for stale in [t for t, e in self._entries.items() if now - e.touched > IDLE_SECONDS]:
-                del self._entries[stale]
             token = token or secrets.token_urlsafe(16)
             entry = self._entries.get(token)
             if entry is None or entry.run is not run:
@@ -149,6 +163,7 @@ def status_of(run: LiveRun, playing: bool) -> str:
 def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes]:
     """(HTTP status, body) of the frame for ``token``: one slice of training if the page
     is playing, then what the chart lacks. Never raises for a bad token or a busy run."""
+    REGISTRY.sweep()
     entry = REGISTRY.get(token)
     if entry is None:
         return 404, encode_frame({"error": "unknown page; it reloads"}, None)
