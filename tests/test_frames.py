@@ -90,8 +90,9 @@ def test_idle_entries_expire(registry, monkeypatch):
     monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
     registry.get(token).touched = clock[0]
     clock[0] += frames.IDLE_SECONDS + 1
-    registry.put(None, live(), run_id=1, playing=False)  # a put or a frame request sweeps
+    newer = registry.put(None, live(), run_id=1, playing=False)  # a put sweeps
     assert registry.get(token) is None
+    registry.drop(newer)
     other = registry.put(None, live(), run_id=1, playing=True)
     registry.get(other).touched = registry._swept = clock[0]
     clock[0] += frames.IDLE_SECONDS + frames.SWEEP_SECONDS + 1
