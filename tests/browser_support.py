@@ -61,6 +61,19 @@ def require_browser() -> None:
         pytest.skip(message)
 
 
+def benchmark_module(name: str):
+    """Import ``benchmarks/<name>.py`` by path (benchmarks/ is not a package), once."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

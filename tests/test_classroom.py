@@ -12,16 +12,14 @@ tests check behaviour, with margins wide enough for a busy 2-core machine.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import re
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from browser_support import streamlit_server
+from browser_support import benchmark_module, streamlit_server
 
 from ui.frames import decode_frame
 
@@ -32,18 +30,7 @@ QUERY = "epochs=100000"
 STUDENTS = 10
 
 
-def _import_loadclient():
-    """Import benchmarks/loadclient.py by path: benchmarks/ is not a package."""
-    spec = importlib.util.spec_from_file_location(
-        "loadclient", ROOT / "benchmarks" / "loadclient.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("loadclient", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-loadclient = _import_loadclient()
+loadclient = benchmark_module("loadclient")
 
 
 @pytest.fixture(scope="module")

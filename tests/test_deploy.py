@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import os
 import queue
 import re
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pytest
 import websockets
+from browser_support import benchmark_module
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,18 +38,7 @@ SERVE = ROOT / "deploy" / "serve"
 HAPROXY = shutil.which("haproxy", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 
 
-def _import_loadclient():
-    """Import benchmarks/loadclient.py by path: benchmarks/ is not a package."""
-    spec = importlib.util.spec_from_file_location(
-        "loadclient", ROOT / "benchmarks" / "loadclient.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("loadclient", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-loadclient = _import_loadclient()
+loadclient = benchmark_module("loadclient")
 
 
 def _require_haproxy() -> str:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import math
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +28,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import chromium, component_frame, require_browser, streamlit_server
+from browser_support import (
+    benchmark_module,
+    chromium,
+    component_frame,
+    free_port,
+    require_browser,
+    streamlit_server,
+)
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -40,24 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN_EVERY = 0.25
 
 
-def _import_loadclient():
-    """Import benchmarks/loadclient.py by path: benchmarks/ is not a package."""
-    spec = importlib.util.spec_from_file_location(
-        "loadclient", ROOT / "benchmarks" / "loadclient.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("loadclient", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-loadclient = _import_loadclient()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+loadclient = benchmark_module("loadclient")
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -87,7 +75,7 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def fixture_server() -> Iterator[tuple[str, int]]:
     """The fixture page on a free port: yields (url, server pid)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LOAD_FIXTURE_RUN_EVERY": str(RUN_EVERY), "LOAD_FIXTURE_WORK_MS": "1"}
     proc = subprocess.Popen(
         [
