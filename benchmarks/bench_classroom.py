@@ -114,6 +114,9 @@ def measure(target: str, students: int, seconds: float) -> dict:
         report = asyncio.run(loadclient.run_load(config))
     u, r = report.server, report.rates
     errors = [s.error for s in report.stats if s.error]
+    frame_errors = sum(s.errors for s in report.stats)
+    if frame_errors:
+        errors.append(f"{frame_errors} frame requests failed or not 200")
     ready = sum(s.ready for s in report.stats)
     return {
         "target": target,
