@@ -7,10 +7,12 @@ Streamlit's websocket, clicks Play, reads the ``frames_url`` that the live chart
 arguments carry once the page plays, then asks that URL for frames over ONE
 keep-alive HTTP/1.1 connection, exactly like ``pollLoop`` in livechart/frontend/main.js:
 ``GET frames_url?epoch=E&steps=S``, wait for the whole answer, apply it, and ask
-again ``next_ms`` after the request *started*. An *update* is a frame that carries a
-boundary PNG (what the browser draws); a frame without one (the picture did not
-change) or a ``busy`` answer is not. E is the last history row the tab has, S the
-training steps of the last picture (as main.js sends them).
+again ``next_ms`` after the request *started*. An *update* is a new boundary picture
+the tab receives, as ``window.livechartFrames`` counts them: a frame that carries a PNG
+(a frame without one, the picture unchanged, or a ``busy`` answer is not), or a chart
+render that carries one (the fragment rerun that follows each of the chart's reports,
+see 5. below). E is the last history row the tab has, S the training steps of the
+last picture (as main.js sends them).
 
 ``fragment`` (the old design): each tab ticks Streamlit's auto-rerun fragment on
 a fixed schedule, as the browser's ``setInterval`` does, and an update is a
@@ -35,9 +37,13 @@ What every tab does over the websocket, as the browser does:
    (``App.handleConnectionStateChanged``: a run was under way, the last run was a
    fragment run, or an auto-rerun timer is set), with the query string Streamlit
    keeps (the last ``page_info_changed``), not the address bar that main.js updates.
-   Meanwhile the frame loop keeps asking the old URL every 500 ms, like main.js.
-   With ``reload_on_404`` a 404 from the frame route reloads the page from the
-   address bar instead (``epoch=E&play=1``): the fix proposed for main.js.
+   Meanwhile the frame loop keeps asking the old URL every 500 ms; after
+   ``MISSING_BEFORE_RELOAD`` answers 404 (the new replica does not know the page) it
+   reloads the page from the address bar (``epoch=E&play=1``), as main.js does.
+5. Like the chart, a tab reports its value (``setComponentValue``: a fragment rerun)
+   when what it holds changes, about once a second while playing, and when training
+   stops; a picture that such a rerun carries counts as an update too (the browser
+   draws it; ``window.livechartFrames`` counts it).
 
 The report gives, per session, updates/s, bytes received per update (frame
 answers, headers included), the frame latency (request start to last byte) or,
@@ -97,6 +103,8 @@ REPLICA_HEADER = "x-replica"
 FIRST_RECONNECT_DELAY_S = 0.25  # what the browser waits before its first reconnect
 MAX_RECONNECT_DELAY_S = 2.0
 FRAME_RETRY_S = 0.5  # main.js: the pause after a failed frame request
+MISSING_BEFORE_RELOAD = 3  # main.js: "unknown page" answers in a row before it reloads
+REPORT_EVERY_S = 1.0  # main.js: how often the chart reports its epoch while playing
 FRAME_DEFAULT_MS = 50  # main.js: the pause when an answer names none
 URL_SYNC_S = 1.0  # main.js: how often the page's link takes the epoch while playing
 HTTP_TIMEOUT_S = 10.0
@@ -142,10 +150,12 @@ class LoadConfig:
         its websocket (a frozen tab; for isolation tests).
     greedy : every session of this run ignores ``next_ms`` and asks for the next frame
         as soon as an answer arrives (a tab that does not follow the server's pace).
-    reload_on_404 : when the frame route answers 404 (its page is gone: the replica
-        died), reload the page from the address bar, which carries the epoch and the
-        play state. Today's main.js does not (it retries every 500 ms); this models
-        the fix proposed for it.
+    reload_on_404 : after MISSING_BEFORE_RELOAD answers 404 in a row from the frame route
+        (its page is gone: the replica died), reload the page from the address bar, which
+        carries the epoch and the play state, as main.js does. False: keep retrying.
+    report : send the chart's value as main.js does (setComponentValue, which reruns the
+        chart's fragment): after a render that changes what it holds, about once a
+        second while playing (the epoch, for the link), and when training stops.
     interval, element, predicate : fragment mode only. ``interval`` None means the
         fragment's own ``run_every`` (what the browser uses). ``element`` None
         counts any delta; a name counts deltas of that element type only;
@@ -160,7 +170,8 @@ class LoadConfig:
     click: str | None = PLAY
     stall: bool = False
     greedy: bool = False
-    reload_on_404: bool = False
+    reload_on_404: bool = True
+    report: bool = True
     interval: float | None = None
     element: str | None = None
     predicate: Predicate | None = None
@@ -239,6 +250,8 @@ class SessionStats:
     latency_ms_p90: float
     reconnects: int
     reloads: int
+    reports: int
+    curve_resets: int
     failover_s: list[float]
     resumes: list[tuple[int | None, int]]
     run_id: str
@@ -396,6 +409,18 @@ class _Session:
         self.last_run_fragment = False
         self.fragment_mode_ticking = False
         self.reload = asyncio.Event()  # the chart asks for a page reload (reload_on_404)
+        self.missing = 0  # 404 answers in a row
+        self.ws = None  # the open websocket, for the chart's reports
+        self.chart_id = ""  # the component's widget id and fragment
+        self.chart_fragment = ""
+        self.chart_session = os.urandom(5).hex()  # main.js: a random id per iframe
+        self.points_rev = 0
+        self.synced = False
+        self.report_key = ""
+        self.reported_at = -1e9
+        self.stopped = 0
+        self.curve_resets = 0  # renders that made the chart clear its curves
+        self.reports = 0
         self.reloads = 0
         self.resumes: list[tuple[int | None, int]] = []  # (link epoch at failure, epoch after)
         self._failed_link_epoch: int | None = None
@@ -488,6 +513,8 @@ class _Session:
         self.reload.clear()
         if how == "reload":
             self.server_query = None  # a fresh page: Streamlit reads the address bar
+            self.chart_session = os.urandom(5).hex()  # and a new chart
+            self.points_rev, self.synced, self.report_key, self.missing = 0, False, "", 0
         if self.config.use_cookies:
             await self._get_page()
         headers = {}
@@ -506,6 +533,7 @@ class _Session:
             close_timeout=1,
         ) as ws:
             self._note_replica(ws.response.headers.get(REPLICA_HEADER))
+            self.ws = ws
             reader = asyncio.create_task(self._read(ws))
             try:
                 if how == "load":
@@ -525,6 +553,7 @@ class _Session:
                     reader.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await reader
+            self.ws = None
             if self.reload.is_set() and not self.stop.is_set():
                 raise _Reload
             if not self.stop.is_set():
@@ -674,27 +703,66 @@ class _Session:
             if kind == "button":
                 self.buttons[element.button.label] = element.button.id
             elif kind == "component_instance" and self.config.mode == "frames":
-                self._on_chart_args(json.loads(element.component_instance.json_args or "{}"))
+                self._on_chart(element.component_instance, delta.fragment_id)
         if not self.run_matched and self.predicate(msg):
             self.run_matched = True
             if self.run_is_fragment:
                 self.counters.visible_updates += 1
                 self._note_recovered()
 
-    def _on_chart_args(self, args: dict) -> None:
-        """What main.js onRender keeps: the run, the epoch, and whether to fetch frames."""
+    def _on_chart(self, instance, fragment_id: str) -> None:
+        """What main.js onRender does with the chart's arguments: keep the run and the
+        epoch, apply a picture (an update, as livechartFrames counts it), start or stop
+        fetching frames, and report when what it holds changed."""
+        args = json.loads(instance.json_args or "{}")
         if "frames_url" not in args:
             return  # another component
+        self.chart_id, self.chart_fragment = instance.id, fragment_id
+        special = {a.key: a.bytes for a in instance.special_args}
+        if special.get("points") and args.get("points_rev") != self.points_rev:
+            self.points_rev = args["points_rev"]
         run_id, epoch = str(args.get("run_id", "")), int(args.get("epoch", 0))
         if self.run_id and (run_id != self.run_id or epoch < self.epoch):
-            self.last_epoch = 0  # a reset: the chart clears its curves
+            self.last_epoch = 0  # a reset (or an older epoch): the chart clears its curves
+            self.curve_resets += 1
         self.run_id, self.epoch = run_id, epoch
+        if args.get("curves_full"):
+            self.synced = True
+        if special.get("image"):
+            self.counters.updates += 1
+            self.counters.visible_updates += 1
         url = args["frames_url"] if args.get("playing") else None
         if url:
             self.token = url.rsplit("/", 1)[-1]
         if url != self.frames_url:
             self.frames_url = url
             self.frames_changed.set()
+        key = f"{self.points_rev}|{self.synced}"
+        if key != self.report_key:
+            self.report_key = key
+            self._report()
+
+    def _report(self) -> None:
+        """main.js report(): the chart's value, which reruns its fragment."""
+        if not self.config.report or self.ws is None or not self.chart_id:
+            return
+        value = {
+            "points_rev": self.points_rev,
+            "synced": self.synced,
+            "session": self.chart_session,
+            "stopped": self.stopped,
+            "epoch": self.epoch,
+        }
+        payload = _rerun_msg(
+            page_script_hash=self.page_script_hash,
+            fragment_id=self.chart_fragment,
+            cached=self.cache.keys(),
+            query_string=self.server_query or self._link_query(),
+            json_value=(self.chart_id, json.dumps(value)),
+        )
+        self.reports += 1
+        task = asyncio.ensure_future(self._send(self.ws, payload))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _on_script_finished(self, msg: ForwardMsg) -> None:
         status = msg.script_finished
@@ -780,6 +848,7 @@ class _Session:
                     self._take_cookies(answer.get("set-cookie", ""))
                     self._note_replica(answer.get(REPLICA_HEADER))
                     if status == 200:
+                        self.missing = 0
                         counters.runs_ok += 1
                         header, png = decode_frame(body)
                         wait = header.get("next_ms", FRAME_DEFAULT_MS) / 1000
@@ -790,8 +859,9 @@ class _Session:
                     else:
                         counters.errors += 1
                         self._note_failure()
-                        if status == 404 and self.config.reload_on_404:
-                            self.reload.set()  # the proposed main.js: reload the page
+                        self.missing = self.missing + 1 if status == 404 else 0
+                        if self.config.reload_on_404 and self.missing >= MISSING_BEFORE_RELOAD:
+                            self.reload.set()  # main.js: reload the page from its link
                 left = (0.0 if self.config.greedy else wait) - (time.perf_counter() - started)
                 if left > 0:
                     with contextlib.suppress(TimeoutError):
@@ -816,8 +886,13 @@ class _Session:
         training = self.status == "training"
         if now - self.url_synced >= URL_SYNC_S or not training:
             self.url_synced, self.url_epoch, self.url_playing = now, self.epoch, training
+        if training and now - self.reported_at > REPORT_EVERY_S:
+            self.reported_at = now
+            self._report()  # the epoch, for the link Streamlit keeps
         if not training:
             self.frames_url = None  # stop polling; the page reruns and relabels Play
+            self.stopped += 1
+            self._report()
 
     def stats(self, start: Counters, end: Counters, window: float) -> SessionStats:
         """Summarise the window between two counter snapshots."""
@@ -842,6 +917,8 @@ class _Session:
             latency_ms_p90=float(np.percentile(lat, 90)),
             reconnects=self.reconnects,
             reloads=self.reloads,
+            reports=self.reports,
+            curve_resets=self.curve_resets,
             failover_s=[round(s, 3) for s in self.failover_s],
             resumes=list(self.resumes),
             run_id=self.run_id,
@@ -901,8 +978,13 @@ def _rerun_msg(
     trigger_id: str = "",
     cached=(),
     query_string: str = "",
+    json_value: tuple[str, str] | None = None,
 ) -> bytes:
-    """Serialise the rerun_script BackMsg the browser's sendRerunBackMsg would send."""
+    """Serialise the rerun_script BackMsg the browser's sendRerunBackMsg would send.
+
+    fragment_id alone: an auto-rerun tick. json_value (widget id, JSON text): a
+    component's new value (setComponentValue), which reruns its fragment.
+    """
     msg = BackMsg()
     rerun = msg.rerun_script
     rerun.page_script_hash = page_script_hash
@@ -912,9 +994,12 @@ def _rerun_msg(
         widget = rerun.widget_states.widgets.add()
         widget.id = trigger_id
         widget.trigger_value = True
+    if json_value:
+        widget = rerun.widget_states.widgets.add()
+        widget.id, widget.json_value = json_value
     if fragment_id:
         rerun.fragment_id = fragment_id
-        rerun.is_auto_rerun = True
+        rerun.is_auto_rerun = json_value is None
     rerun.cached_message_hashes.extend(cached)
     return msg.SerializeToString()
 
