@@ -10,6 +10,10 @@ Peers, interleaved round by round so that machine noise hits all alike:
   * scratchnet: ScratchNetClassifier.partial_fit, and the Trainer that the app drives.
 Also: predicting a 100x100 grid at H=64 (the decision boundary the app draws).
 
+Every method runs with BLAS limited to one thread (threadpoolctl), as a classroom server
+runs them; wall time and this thread's CPU time are both recorded, and the ratios are
+printed three ways (see the table's legend) because this machine's load drifts.
+
 This machine sets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old OpenBLAS builds; they slow a
 current NumPy, so the script re-runs itself without them (unless --keep-blas-env) and
 prints the BLAS kernel in use. Every peer runs in the same process, so the ratios are fair.
@@ -98,22 +102,40 @@ def main() -> None:
         "scratchnet Trainer.run(1) (+test eval)": lambda: trainer.run(1),
     }
     times: dict[str, list[float]] = {name: [] for name in methods}
-    for _ in range(args.rounds):
-        for name, run in methods.items():
-            started = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - started)
+    cpu: dict[str, list[float]] = {name: [] for name in methods}
+    load_before = os.getloadavg()[0]
+    with threadpoolctl.threadpool_limits(1):  # one core each: the same for every peer
+        for _ in range(args.rounds):
+            for name, run in methods.items():
+                started, started_cpu = time.perf_counter(), time.thread_time()
+                run()
+                cpu[name].append(time.thread_time() - started_cpu)
+                times[name].append(time.perf_counter() - started)
 
     blas = threadpoolctl.threadpool_info()
     kernel = blas[0].get("architecture") if blas else "?"
-    print(f"BLAS kernel: {kernel}; OPENBLAS env vars removed: {','.join(blas_vars) or 'none'}")
-    print(f"{args.rounds} interleaved rounds, median ms per epoch (375 steps of batch 10)\n")
-    base = statistics.median(times["MLPClassifier.partial_fit"])
-    plain_ms = statistics.median(times["plain NumPy loop"])
-    print(f"{'method':42s} {'ms/epoch':>9s} {'vs MLP':>8s} {'vs plain':>9s}")
+    print(f"BLAS kernel: {kernel} (1 thread); OPENBLAS env vars removed: "
+          f"{','.join(blas_vars) or 'none'}; load average {load_before:.1f} -> "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"{args.rounds} interleaved rounds, median ms per epoch (375 steps of batch 10)")
+    print("vs MLP: ratio of the medians of wall time; per round: median [min, max] of the")
+    print("rounds' own ratios (drift between rounds cancels); CPU: ratio of the medians of")
+    print("this thread's CPU time (time lost to other processes does not count)\n")
+    mlp_name, plain_name = "MLPClassifier.partial_fit", "plain NumPy loop"
+    base, plain_ms = statistics.median(times[mlp_name]), statistics.median(times[plain_name])
+    base_cpu = statistics.median(cpu[mlp_name])
+    print(
+        f"{'method':40s} {'ms/epoch':>8s} {'vs MLP':>7s} {'per round':>19s} {'CPU':>6s} "
+        f"{'vs plain':>8s}"
+    )
     for name, samples in times.items():
         m = statistics.median(samples)
-        print(f"{name:42s} {m * 1e3:9.2f} {base / m:7.1f}x {plain_ms / m:8.1f}x")
+        rounds = sorted(a / b for a, b in zip(times[mlp_name], samples, strict=True))
+        per_round = f"{statistics.median(rounds):4.1f}x [{rounds[0]:4.1f}, {rounds[-1]:4.1f}]"
+        print(
+            f"{name:40s} {m * 1e3:8.2f} {base / m:6.1f}x {per_round:>19s} "
+            f"{base_cpu / statistics.median(cpu[name]):5.1f}x {plain_ms / m:7.1f}x"
+        )
 
     _, _, points = grid((-2.0, 3.0, -1.5, 2.0), 100)
     net = trainer.net

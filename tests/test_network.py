@@ -1,5 +1,7 @@
 """The network: shapes, the gradient check, one step worked by hand, layout views."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -106,13 +108,41 @@ def test_two_class_softmax_equals_the_general_formula():
     np.testing.assert_allclose(Z, expected, rtol=1e-12, atol=1e-300)
 
 
+def test_two_class_softmax_with_scratch_gives_the_same_bits():
+    """The network's path (both differences in one product) against the plain one."""
+    rng = np.random.default_rng(1)
+    Z = np.concatenate([rng.normal(scale=s, size=(2, 200)) for s in (1e-3, 1, 40, 1e150)], 1)
+    Z[:, :4] = [[1e300, -1e300, 0.0, 5e-324], [-1e300, 1e300, -0.0, 0.0]]
+    plain, fast = Z.copy(), Z.copy()
+    softmax(plain)
+    softmax(fast, scratch=np.empty_like(Z))
+    np.testing.assert_array_equal(fast, plain)
+
+
 def test_softmax_survives_huge_logits():
     for k in (2, 3):
-        Z = np.array([[1000.0, -1000.0]] * k)
-        Z[0] = [1e300, -1e300]
-        softmax(Z)
-        assert np.isfinite(Z).all()
-        np.testing.assert_allclose(Z.sum(axis=0), 1.0)
+        for scratch in (None, np.empty((k, 2))):
+            Z = np.array([[1000.0, -1000.0]] * k)
+            Z[0] = [1e300, -1e300]
+            softmax(Z, scratch)
+            assert np.isfinite(Z).all()
+            np.testing.assert_allclose(Z.sum(axis=0), 1.0)
+
+
+def test_layers_are_views_of_one_vector_and_stay_so_after_pickling():
+    net = MLP([2, 5, 4, 3], seed=0)
+    copy = pickle.loads(pickle.dumps(net))
+    for model in (net, copy):
+        model.flat_params[:] = np.arange(model.flat_params.size)
+        model.flat_grads[:] = -1.0
+        start = 0
+        for W, G in zip(model.params, model.grads, strict=True):
+            np.testing.assert_array_equal(W.ravel(), np.arange(start, start + W.size))
+            assert (G == -1.0).all()
+            start += W.size
+        assert start == model.flat_params.size
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    np.testing.assert_array_equal(net.predict_proba(X), copy.predict_proba(X))
 
 
 def test_sigmoid_output_probabilities_are_two_columns():

@@ -1,6 +1,7 @@
 """The trainer: determinism, seeds kept apart, slices equal epochs, history, divergence."""
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -29,6 +30,20 @@ def same_bits(a, b):
 
 def without_seconds(history):
     return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_pickled_trainer_goes_on_as_the_original(data, optimizer):
+    """What joblib does to a sweep's trainers: the copy's optimiser must update the copy's
+    own layers (views of one vector), and its state (velocities, moments) must come along."""
+    a = trained(data, epochs=2, optimizer=optimizer)
+    b = pickle.loads(pickle.dumps(a))
+    before = b.net.flat_params.copy()
+    a.run(2)
+    b.run(2)
+    assert not np.array_equal(b.net.flat_params, before)
+    assert same_bits(a, b)
+    assert without_seconds(a.history) == without_seconds(b.history)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
