@@ -60,7 +60,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES
-from scratchnet.losses import EPS, sigmoid, softmax
+from scratchnet.losses import EPS, OUTPUT_FUNCTIONS
 from scratchnet.network import MAX_NEURONS, MAX_WEIGHT, with_ones
 from scratchnet.training import build_network, check_params, make_rngs
 
@@ -76,14 +76,14 @@ DEFAULT_CHUNK_SIZE = 64
 MAX_CHUNK_BYTES = 512 * 2**20
 MAX_SWEEP_BYTES = 2 * 2**30
 #: Samples per block when a chunk is evaluated, so evaluation stays within memory.
-_EVAL_ELEMENTS = 2_000_000
+_EVAL_ELEMENTS = 2**17
 #: Per-network cost of a step that does not grow with its width, in hidden units:
 #: used to balance chunks of narrow and wide networks.
-_UNIT_OVERHEAD = 12
+_UNIT_OVERHEAD = 11
 #: The time model of ``SweepPlan.estimated_seconds``: seconds per step of a chunk, and per
 #: network x (hidden units + overhead) in that step.
-_STEP_SECONDS = 25e-6
-_UNIT_SECONDS = 33e-9
+_STEP_SECONDS = 10e-6
+_UNIT_SECONDS = 24e-9
 
 RESULT_COLUMNS = (
     "hidden_size",
@@ -331,7 +331,7 @@ class SweepPlan:
         """Rough training time of the sweep in one process, in seconds.
 
         A cost model fitted to the blog's sweep on a laptop-class core: a step of a chunk
-        of n networks padded to h units costs about 25 us + 33 ns * n * (h + 12). Take it
+        of n networks padded to h units costs about 10 us + 24 ns * n * (h + 11). Take it
         as an order of magnitude (a busy or faster machine differs by 2x or more).
         """
         n_train = len(self.X_train)
@@ -455,33 +455,57 @@ def _effective_jobs(n_jobs: int) -> int:
 # -------------------------------------------------------------------------- lock-step
 
 
-def _softmax_cols(Z: Array) -> None:
-    """Softmax over axis 1 of ``Z`` (N, n_classes, n), in place: the core's own softmax
-    (classes on axis 0) on a transposed view, so every network gets the core's numbers."""
-    softmax(Z.transpose(1, 0, 2))
+def _shaped(rate: Array, shape: tuple[int, ...]) -> Array:
+    """Per-network rates reshaped to broadcast as ``shape`` says; a 0-d rate as it is."""
+    return rate if rate.ndim == 0 else rate.reshape(shape)
 
 
-def _sigmoid_cols(Z: Array) -> None:
-    """Logistic sigmoid of ``Z`` (N, 1, n), in place: the core's own."""
-    sigmoid(Z)
+class _Buffers:
+    """A step's arrays for batches of b samples, and the views of them that a step uses,
+    made once (see ``_Lockstep`` for the layout): a step then makes no array objects."""
 
-
-_OUTPUTS_COLS = {"softmax": _softmax_cols, "sigmoid": _sigmoid_cols}
+    def __init__(self, stack: _Lockstep, b: int):
+        N, G, M, H, K = len(stack.specs), stack.G, stack.M, stack.H, stack.K
+        H1 = H + 1
+        self.b = b
+        self.Z = np.empty((N, H1, b))  # hidden values; the last row comes out as ones
+        self.Zg = self.Z.reshape(G, M * H1, b)  # a group at a time, for the first layer
+        self.ZT = self.Z.transpose(0, 2, 1)
+        self.zeros = np.zeros((N, H1, b))  # relu compares with a block, as the core does
+        # The activation runs on every row where f(1) = 1 (contiguous, cheaper), else on
+        # the H hidden rows only, so that the row of ones stays ones.
+        rows = slice(None) if stack.ones_survive else slice(0, H)
+        self.hidden, self.hidden_zeros = self.Z[:, rows], self.zeros[:, rows]
+        # Outputs stored class by class, (K, N, b): the core's output function then sees
+        # (K, N * b), a sample a column, as in a lone network; P is the (N, K, b) view.
+        self.Pk = np.empty((K, N, b))
+        self.out, self.scratch = self.Pk.reshape(K, N * b), np.empty((K, N * b))
+        self.P, self.P4 = self.Pk.transpose(1, 0, 2), self.Pk.reshape(K, G, M, b)
+        self.D = np.zeros((N, H1, b))  # deltas of the hidden units; the last row stays 0
+        self.DH, self.DgT = self.D[:, :H], self.D.reshape(G, M * H1, b).transpose(0, 2, 1)
+        self.on = np.empty((N, H1, b), dtype=bool)  # relu's active units, and as uint8
+        self.on_u8 = self.on.view(np.uint8)  # (which NumPy turns into float64 faster)
 
 
 class _Lockstep:
     """The networks of one chunk, stacked and trained together.
 
     Layout (N networks, H the widest hidden layer, F features, K outputs, b batch). As in
-    the core a sample is a column, and here each layer's matrix is stored transposed,
-    one row per unit: W1 (N, H, F + 1), the bias in the last column; W2 (N, K, H + 1),
-    the bias in the last column. A batch is X (F + 1, b) with a row of ones; hidden
-    values Z (N, H, b); outputs P (N, K, b).
+    the core a sample is a column and X (F + 1, b) ends in a row of ones. Narrower networks
+    are padded to H units, plus one unit more (index H) whose weights in are 0 and whose
+    bias is 1: its value is always 1, so it brings in the output layer's bias inside that
+    layer's product, as the core's row of ones does (its delta is 0: it never changes).
 
     Networks that draw the same shuffle order see the same batches. The N networks are
-    stored group by group, G groups of M (N = G * M), each group with one order, so
-    that a group's first layer is one wide product: W1 viewed (G, M * H, F + 1) times
-    X (G, F + 1, b). When the groups are not of one size, G = N and M = 1.
+    stored group by group, G groups of M (N = G * M), each group with one order:
+
+    * first layers, ``W1g`` (G, F + 1, M * (H + 1)): a group's networks side by side, each
+      (F + 1, H + 1) as the core stores a layer, so a group's first layer is one product;
+    * output layers, ``W2`` (N, K, H + 1): one row per output, the bias in the last column;
+    * hidden values Z (N, H + 1, b), outputs P (N, K, b).
+
+    When the groups are not of one size, G = N and M = 1. Both layers (their gradients,
+    an optimiser's state) are views of one flat vector, so an update is one call.
     """
 
     def __init__(
@@ -516,34 +540,42 @@ class _Lockstep:
 
         H = self.H = max(s.hidden_size for s in self.specs)
         K = self.K = 1 if p["output"] == "sigmoid" else n_classes
-        F1 = n_features + 1
-        self.W1 = np.zeros((N, H, F1))
-        self.W2 = np.zeros((N, K, H + 1))
+        F1, H1 = n_features + 1, H + 1
+        self._sizes = (G, M, F1, H1, K)
+        self.flat = np.zeros(N * H1 * (F1 + K))
+        self.flat_grads = np.zeros_like(self.flat)
+        self.W1g, self.W2 = self._layers(self.flat)
+        self.G1g, self.G2 = self._layers(self.flat_grads)
+        self._W1gT = self.W1g.transpose(0, 2, 1)  # a group's units, one row each
+        self._W2T = self.W2[:, :, :-1].transpose(0, 2, 1)  # W2's weights (not its bias)^T
+        W1n, W2n = self._networks(self.flat)
+        W1n[:, :, -1, H] = 1.0  # the unit that is always 1
         self.shuffle_rngs: list[np.random.Generator | None] = [None] * len(streams)
         for i, s in enumerate(self.specs):
             net_p = {**p, "hidden_layer_sizes": (s.hidden_size,), "random_state": s.seed}
             init_rng, shuffle_rng = make_rngs(s.seed, p["shuffle_seed"])
             W1, W2 = build_network(net_p, n_features, n_classes, init_rng).params
-            h = s.hidden_size
-            self.W1[i, :h] = W1.T
-            self.W2[i, :, :h] = W2[:-1].T
-            self.W2[i, :, H] = W2[-1]
+            h, (g, m) = s.hidden_size, divmod(i, M)
+            W1n[g, m, :, :h] = W1
+            W2n[g, m, :, :h] = W2[:-1].T
+            W2n[g, m, :, H] = W2[-1]
             stream = streams.index(keys[order[i]])
             if self.shuffle_rngs[stream] is None:
                 self.shuffle_rngs[stream] = shuffle_rng
 
         widths = np.array([s.hidden_size for s in self.specs])
         self.lrs = np.array([s.learning_rate for s in self.specs])
-        zero = np.zeros(1)
-        ACTIVATIONS[p["activation"]](zero)
+        probe = np.array([0.0, 1.0])
+        ACTIVATIONS[p["activation"]](probe)
         # f(0) != 0 (sigmoid) would switch padded units on: zero them after the activation
         self.mask = None
-        if zero[0] != 0.0 and (widths < H).any():
+        if probe[0] != 0.0 and (widths < H).any():
             self.mask = (np.arange(H) < widths[:, None]).astype(np.float64)[:, :, None]
+        self.ones_survive = probe[1] == 1.0  # f(1) = 1: relu, linear, leaky_relu
         self._activate = ACTIVATIONS[p["activation"]]
         self._derivative = DERIVATIVES[p["activation"]]
         self._relu = p["activation"] == "relu"
-        self._output = _OUTPUTS_COLS[p["output"]]
+        self._output = OUTPUT_FUNCTIONS[p["output"]]
 
         self.X1T = np.ascontiguousarray(with_ones(X_train).T)  # (F + 1, n_train)
         self.TT = np.zeros((K, n_train))
@@ -554,48 +586,59 @@ class _Lockstep:
         S = len(streams)
         self.X_epoch = np.empty((S, F1, n_train))
         self.T_epoch = np.empty((S, K, n_train))
-        self.G1 = np.empty_like(self.W1)
-        self.G2 = np.empty_like(self.W2)
-        self._views: dict[int, tuple[Array, ...]] = {}
+        self._buffers: dict[int, _Buffers] = {}
+        self._batches: list[tuple[Array, Array, _Buffers]] | None = None
         self._plain_sgd = p["optimizer"] == "sgd"
         self.t = 0  # optimiser steps taken (Adam's bias correction)
-        if p["optimizer"] == "momentum":
-            self.V1, self.V2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
-        elif p["optimizer"] == "adam":
-            self.M1, self.M2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
-            self.V1, self.V2 = np.zeros_like(self.W1), np.zeros_like(self.W2)
+        n_states = {"sgd": 0, "momentum": 1, "adam": 2}[p["optimizer"]]
+        self.states = [np.zeros_like(self.flat) for _ in range(n_states)]  # V, or M and V
         self.epoch = 0
         self.epochs_run = np.zeros(N, dtype=np.int64)
         self.diverged = np.zeros(N, dtype=bool)
-        self.saved = (self.W1.copy(), self.W2.copy())
+        self.saved = self.flat.copy()
 
-    def _views_for(self, b: int) -> tuple[Array, ...]:
-        """Buffers for batches of b and the views of them and of the weights that a step
-        uses, made once: a step then makes no array objects but its batch."""
-        if b not in self._views:
-            N, G, M, H, K = len(self.specs), self.G, self.M, self.H, self.K
-            F1 = self.W1.shape[2]
-            Z, P, D = np.empty((N, H, b)), np.empty((N, K, b)), np.empty((N, H, b))
-            W2w, G2 = self.W2[:, :, :H], self.G2
-            self._views[b] = (
-                self.W1.reshape(G, M * H, F1),  # W1 a group at a time
-                Z,
-                Z.reshape(G, M * H, b),
-                P,
-                P.reshape(G, M, K, b),
-                D,
-                D.reshape(G, M * H, b),
-                np.empty((N, H, b), dtype=bool),  # relu's active units
-                W2w,
-                self.W2[:, :, H:],  # W2's bias column
-                W2w.transpose(0, 2, 1),
-                Z.transpose(0, 2, 1),
-                G2[:, :, :H],
-                G2[:, :, H],
-                self.G1.reshape(G, M * H, F1),
-            )
-        return self._views[b]
+    # -- layout ------------------------------------------------------------------------
+    def _layers(self, flat: Array) -> tuple[Array, Array]:
+        """A flat vector laid out like the parameters, as (W1g (G, F + 1, M * (H + 1)),
+        W2 (N, K, H + 1))."""
+        G, M, F1, H1, K = self._sizes
+        split = G * F1 * M * H1
+        return flat[:split].reshape(G, F1, M * H1), flat[split:].reshape(G * M, K, H1)
 
+    def _networks(self, flat: Array) -> tuple[Array, Array]:
+        """The same, network by network: (G, M, F + 1, H + 1) and (G, M, K, H + 1) views."""
+        G, M, F1, H1, K = self._sizes
+        W1g, W2 = self._layers(flat)
+        return W1g.reshape(G, F1, M, H1).transpose(0, 2, 1, 3), W2.reshape(G, M, K, H1)
+
+    @property
+    def W1(self) -> Array:
+        """Every network's first layer, one row per (padded) unit: (N, H, F + 1), a copy."""
+        G, M, F1, H1, _ = self._sizes
+        return self._networks(self.flat)[0].transpose(0, 1, 3, 2).reshape(G * M, H1, F1)[:, :-1]
+
+    def _buffers_for(self, b: int) -> _Buffers:
+        if b not in self._buffers:
+            self._buffers[b] = _Buffers(self, b)
+        return self._buffers[b]
+
+    def _epoch_batches(self) -> list[tuple[Array, Array, _Buffers]]:
+        """Every batch of the epoch as (X (G, F + 1, b), T (K, G, 1, b), buffers): views of
+        the epoch's shuffled copies (made once), or copies when a group reads another
+        group's stream."""
+        if self._batches is not None and self.group_stream is None:
+            return self._batches
+        self._batches = []
+        for pos in range(0, self.n_train, self.batch):
+            X = self.X_epoch[:, :, pos : pos + self.batch]
+            T = self.T_epoch[:, :, pos : pos + self.batch]
+            if self.group_stream is not None:
+                X, T = X[self.group_stream], T[self.group_stream]
+            buffers = self._buffers_for(X.shape[2])
+            self._batches.append((X, T.transpose(1, 0, 2)[:, :, None], buffers))
+        return self._batches
+
+    # -- training ----------------------------------------------------------------------
     def run_epoch(self) -> None:
         """One epoch of every network: its own shuffle, then all batches in lock-step."""
         p = self.p
@@ -606,149 +649,160 @@ class _Lockstep:
         rate = self.lrs
         if p["lr_schedule"] == "exponential":
             rate = self.lrs * p["lr_decay"] ** self.epoch
-        rate = rate[:, None, None]
+        if (rate == rate[0]).all():
+            rate = rate[0].reshape(())  # one rate for all: a 0-d array is cheaper to broadcast
         # As in the core, plain SGD folds its learning rate into the output delta (every
         # gradient is linear in it), and the update is then W -= G.
-        scale = rate if p["optimizer"] == "sgd" else np.ones_like(rate)
-        n, b = self.n_train, self.batch
+        scale = rate if self._plain_sgd else np.ones_like(rate)
+        batches = self._epoch_batches()
+        delta_scales = {b: _shaped(scale / b, (-1, 1)) for b in self._buffers}  # for (K, N, b)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for pos in range(0, n, b):
-                m = min(b, n - pos)
-                self._step(pos, m, rate, scale, scale / m)
+            for X, T, v in batches:
+                self._step(X, T, v, rate, scale, delta_scales[v.b])
         self.epoch += 1
         self._check_finite()
 
-    def _step(self, pos: int, b: int, rate: Array, scale: Array, delta_scale: Array) -> None:
+    def _step(
+        self, X: Array, T: Array, v: _Buffers, rate: Array, scale: Array, delta_scale: Array
+    ) -> None:
         """One minibatch step of every network: the core's forward, backward and update."""
-        X, T = self.X_epoch[:, :, pos : pos + b], self.T_epoch[:, :, pos : pos + b]
-        if self.group_stream is not None:
-            X, T = X[self.group_stream], T[self.group_stream]
-        W1g, Z, Zg, P, P4, D, Dg, on, W2w, W2b, W2wT, ZT, G2w, G2b, G1g = self._views_for(b)
         # hidden layer, a group at a time; X's row of ones brings in the bias
-        np.matmul(W1g, X, out=Zg)
-        self._activate(Z)
+        np.matmul(self._W1gT, X, out=v.Zg)
+        self._activate(v.hidden, v.hidden_zeros)
         if self.mask is not None:
-            np.multiply(Z, self.mask, out=Z)
-        np.matmul(W2w, Z, out=P)
-        np.add(P, W2b, out=P)
-        self._output(P)
+            np.multiply(v.hidden, self.mask, out=v.hidden)
+        np.matmul(self.W2, v.Z, out=v.P)  # the unit that is 1 brings in the bias
+        self._output(v.out, v.scratch)  # the core's softmax or sigmoid, on (K, N * b)
         # Output delta P - T, a mean over the batch (see MLP.backward for why).
-        np.subtract(P4, T[:, None], out=P4)
-        np.multiply(P, delta_scale, out=P)
-        np.matmul(P, ZT, out=G2w)
-        np.add.reduce(P, axis=2, out=G2b)  # the bias: a column of ones
-        np.matmul(W2wT, P, out=D)  # back through the weights
+        np.subtract(v.P4, T, out=v.P4)
+        np.multiply(v.Pk, delta_scale, out=v.Pk)
+        np.matmul(v.P, v.ZT, out=self.G2)  # the unit that is 1 gives the bias's gradient
+        np.matmul(self._W2T, v.P, out=v.DH)  # back through W2
         if self._relu:  # relu's derivative is 1 where the unit is on, as sign(a) in the core
-            np.greater(Z, 0.0, out=on)
-            np.multiply(D, on, out=D)
+            np.greater(v.Z, v.zeros, out=v.on)
+            np.multiply(v.D, v.on_u8, out=v.D)
         else:
-            self._derivative(Z, D)  # and back through the activation
-        np.matmul(Dg, X.transpose(0, 2, 1), out=G1g)
-        p, W1, W2, G1, G2 = self.p, self.W1, self.W2, self.G1, self.G2
-        if p["l2"]:
-            G1[:, :, :-1] += (scale * p["l2"]) * W1[:, :, :-1]
-            G2[:, :, :-1] += (scale * p["l2"]) * W2[:, :, :-1]
-        if p["l1"]:
-            G1[:, :, :-1] += (scale * p["l1"]) * np.sign(W1[:, :, :-1])
-            G2[:, :, :-1] += (scale * p["l1"]) * np.sign(W2[:, :, :-1])
+            self._derivative(v.Z, v.D)  # and back through the activation
+        np.matmul(X, v.DgT, out=self.G1g)  # as the core: X delta^T, a layer (F + 1, units)
+        p = self.p
+        if p["l2"] or p["l1"]:
+            self._penalize(scale)
         if self._plain_sgd:
-            np.subtract(W1, G1, out=W1)  # the gradients are already lr * g
-            np.subtract(W2, G2, out=W2)
+            np.subtract(self.flat, self.flat_grads, out=self.flat)  # already lr * g
         else:
             self._update(rate)
 
-    def _update(self, lr: Array) -> None:
+    def _penalize(self, scale: Array) -> None:
+        """The core's penalty gradients, on the weights (not the biases)."""
+        p, (W1n, W2n), (G1n, G2n) = self.p, *map(self._networks, (self.flat, self.flat_grads))
+        scale = _shaped(scale, (self.G, self.M, 1, 1))
+        for W, Gr in ((W1n[:, :, :-1], G1n[:, :, :-1]), (W2n[..., :-1], G2n[..., :-1])):
+            if p["l2"]:
+                Gr += (scale * p["l2"]) * W
+            if p["l1"]:
+                Gr += (scale * p["l1"]) * np.sign(W)
+
+    def _update(self, rate: Array) -> None:
         """The core's momentum or Adam step (optimizers.py), one learning rate per network."""
-        p, W1, W2, G1, G2 = self.p, self.W1, self.W2, self.G1, self.G2
+        p, W, G = self.p, self.flat, self.flat_grads
+        lr = rate
+        if rate.ndim:  # each network's rate over its parameters, laid out like ``flat``
+            lr = np.empty_like(self.flat)
+            for L in self._networks(lr):
+                L[...] = rate.reshape(self.G, self.M, 1, 1)
         if p["optimizer"] == "momentum":
-            mu = p["momentum"]
-            for W, G, V in ((W1, G1, self.V1), (W2, G2, self.V2)):
-                V *= mu
-                V -= lr * G
-                if p["nesterov"]:
-                    W += mu * V - lr * G
-                else:
-                    W += V
+            mu, (V,) = p["momentum"], self.states
+            V *= mu
+            V -= lr * G
+            if p["nesterov"]:
+                W += mu * V - lr * G
+            else:
+                W += V
         else:
             self.t += 1
             b1, b2 = p["beta_1"], p["beta_2"]
             lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-            for W, G, M, V in ((W1, G1, self.M1, self.V1), (W2, G2, self.M2, self.V2)):
-                M *= b1
-                M += (1 - b1) * G
-                V *= b2
-                V += (1 - b2) * G * G
-                W -= lr_t * M / (np.sqrt(V) + p["epsilon"])
+            M, V = self.states
+            M *= b1
+            M += (1 - b1) * G
+            V *= b2
+            V += (1 - b2) * G * G
+            W -= lr_t * M / (np.sqrt(V) + p["epsilon"])
 
     def _check_finite(self) -> None:
         """Networks whose weights blew up go back to their last sane epoch: the core's rule,
         every |w| below ``MAX_WEIGHT`` (``nan < x`` is False, so nan and inf fail it too)."""
-        sane = (np.abs(self.W1).max(axis=(1, 2)) < MAX_WEIGHT) & (
-            np.abs(self.W2).max(axis=(1, 2)) < MAX_WEIGHT
+        W1n, W2n = self._networks(self.flat)
+        sane = (np.abs(W1n).max(axis=(2, 3)) < MAX_WEIGHT) & (
+            np.abs(W2n).max(axis=(2, 3)) < MAX_WEIGHT
         )
-        self.diverged |= ~sane
+        self.diverged |= ~sane.ravel()
         self.epochs_run[~self.diverged] += 1
         if self.diverged.any():
-            bad = self.diverged
-            for W, good in zip((self.W1, self.W2), self.saved, strict=True):
+            bad = self.diverged.reshape(self.G, self.M)
+            for W, good in zip((W1n, W2n), self._networks(self.saved), strict=True):
                 W[bad] = good[bad]
-            states = [getattr(self, n) for n in ("V1", "V2", "M1", "M2") if hasattr(self, n)]
-            for state in states:
-                state[bad] = 0.0
-        np.copyto(self.saved[0], self.W1)
-        np.copyto(self.saved[1], self.W2)
+            for state in self.states:  # as the core's optimiser.reset_state()
+                for S in self._networks(state):
+                    S[bad] = 0.0
+        np.copyto(self.saved, self.flat)
 
     # -- results -----------------------------------------------------------------------
     def network_params(self, i: int) -> list[Array]:
         """Network i's weights in the core's layout: [W1 (F + 1, h), W2 (h + 1, K)]."""
-        h = self.specs[i].hidden_size
-        W2 = np.concatenate([self.W2[i, :, :h], self.W2[i, :, -1:]], axis=1)
-        return [self.W1[i, :h].T.copy(), W2.T.copy()]
+        h, (g, m) = self.specs[i].hidden_size, divmod(i, self.M)
+        W1n, W2n = self._networks(self.flat)
+        W2 = np.concatenate([W2n[g, m, :, :h], W2n[g, m, :, -1:]], axis=1)
+        return [W1n[g, m, :, :h].copy(), W2.T.copy()]
 
-    def outputs(self, X: Array) -> Array:
-        """Every network's output for X (n, F): shape (N, K, n), computed in blocks."""
-        N, n = len(self.specs), len(X)
-        out = np.empty((N, self.K, n))
-        block = max(1, _EVAL_ELEMENTS // (N * (self.H + 1)))
+    def evaluate(self, X: Array, y: NDArray[np.intp]) -> tuple[Array, Array]:
+        """(loss including the penalty, accuracy) of every network on X, y: two (N,) arrays.
+
+        The forward pass of a training step, on blocks of samples so memory stays bounded.
+        """
+        G, M, F1, H1, K = self._sizes
+        N, n = G * M, len(X)
+        picked = np.empty((N, n))  # probability of the true class (sigmoid: of class 1)
+        pred = np.empty((N, n), dtype=np.intp)
+        block = max(1, _EVAL_ELEMENTS // (N * H1))
         X1T = np.ascontiguousarray(with_ones(X).T)
+        W1 = self.W1g.transpose(1, 0, 2).reshape(F1, N * H1)  # every network side by side
+        rows = slice(None) if self.ones_survive else slice(0, self.H)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for start in range(0, n, block):
                 cols = X1T[:, start : start + block]
-                Z = np.matmul(self.W1, cols)
-                self._activate(Z)
+                m, at = cols.shape[1], slice(start, start + block)
+                Z = (W1.T @ cols).reshape(N, H1, m)  # every network's hidden layer at once
+                self._activate(Z[:, rows], np.zeros((1, 1, m)))
                 if self.mask is not None:
-                    Z *= self.mask
-                P = np.matmul(self.W2[:, :, :-1], Z)
-                P += self.W2[:, :, -1:]
-                self._output(P)
-                out[:, :, start : start + block] = P
-        return out
-
-    def evaluate(self, X: Array, y: NDArray[np.intp]) -> tuple[Array, Array]:
-        """(loss including the penalty, accuracy) of every network on X, y: two (N,) arrays."""
-        P = self.outputs(X)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if self.K == 1:  # sigmoid: binary cross-entropy, class 1 where p > 0.5
-                p = np.clip(P[:, 0], EPS, 1.0 - EPS)
+                    Z[:, rows] *= self.mask
+                Pk = np.empty((K, N, m))
+                np.matmul(self.W2, Z, out=Pk.transpose(1, 0, 2))
+                self._output(Pk.reshape(K, N * m), np.empty((K, N * m)))
+                if K == 1:  # sigmoid: class 1 where p > 0.5
+                    picked[:, at] = Pk[0]
+                    pred[:, at] = Pk[0] > 0.5
+                else:
+                    picked[:, at] = Pk[y[at], :, np.arange(m)].T
+                    pred[:, at] = Pk.argmax(axis=0)
+            if K == 1:  # binary cross-entropy
+                p = np.clip(picked, EPS, 1.0 - EPS)
                 loss = -np.mean(np.where(y == 1, np.log(p), np.log1p(-p)), axis=1)
-                pred = (P[:, 0] > 0.5).astype(np.intp)
             else:
-                p = P[:, y, np.arange(len(y))]
-                loss = -np.mean(np.log(np.clip(p, EPS, 1.0)), axis=1)
-                pred = P.argmax(axis=1)
+                loss = -np.mean(np.log(np.clip(picked, EPS, 1.0)), axis=1)
             loss = loss + self._penalty()
         return loss, np.mean(pred == y, axis=1)
 
     def _penalty(self) -> Array:
         """Each network's ``l1 * sum|w| + l2 / 2 * sum w**2`` over weights, biases excluded."""
-        total = np.zeros(len(self.specs))
-        for W in (self.W1, self.W2):
-            w = W[:, :, :-1]
+        total = np.zeros((self.G, self.M))
+        W1n, W2n = self._networks(self.flat)
+        for w in (W1n[:, :, :-1], W2n[..., :-1]):
             if self.p["l1"]:
-                total += self.p["l1"] * np.abs(w).sum(axis=(1, 2))
+                total += self.p["l1"] * np.abs(w).sum(axis=(2, 3))
             if self.p["l2"]:
-                total += 0.5 * self.p["l2"] * np.square(w).sum(axis=(1, 2))
-        return total
+                total += 0.5 * self.p["l2"] * np.square(w).sum(axis=(2, 3))
+        return total.ravel()
 
     def results(
         self, X_train: Array, y_train: NDArray, X_test: Array | None, y_test: NDArray | None

@@ -117,6 +117,42 @@ def test_three_classes_and_a_learning_rate_grid_match_lone_classifiers():
         assert row.final_loss == pytest.approx(clf.loss_curve_[-1], abs=1e-12)
 
 
+GRIDS = {
+    "sgd, l1 and l2, a rate grid": (
+        {"epochs": 2, "l1": 1e-3, "l2": 1e-2, "batch_size": 16},
+        {"learning_rates": [0.3, 0.05]},
+    ),
+    "momentum, l1 and l2, a rate grid": (
+        {"epochs": 2, "optimizer": "momentum", "l1": 1e-4, "l2": 1e-3, "batch_size": 16},
+        {"learning_rates": [0.05, 0.01]},
+    ),
+    "adam, sigmoid units, a rate grid": (
+        {"epochs": 2, "optimizer": "adam", "l2": 1e-3, "activation": "sigmoid"},
+        {"learning_rates": [0.01, 0.003]},
+    ),
+    "a seed given twice": ({**BLOG, "epochs": 2, "learning_rate": 0.3}, {"seeds": [5, 5, 9]}),
+}
+
+
+@pytest.mark.parametrize("case", list(GRIDS))
+def test_each_network_keeps_its_own_rate_and_shuffle(moons, case):
+    """Rates differ per network in the optimiser and the penalties; trials that share a seed
+    share a shuffle order while the others keep theirs."""
+    X_train, X_test, y_train, y_test = moons
+    params, grid = GRIDS[case]
+    trials = len(grid.get("seeds", [0, 1]))
+    plan = plan_sweep(X_train, y_train, X_test, y_test, [3, 6], trials, **grid, **params)
+    stack = stack_after(plan, params["epochs"])
+    df = stack.results(plan.X_train, plan.y_train, plan.X_test, plan.y_test)
+    for i, spec in enumerate(stack.specs):
+        clf = lone({**params, "learning_rate": spec.learning_rate}, spec.hidden_size, spec.seed,
+                   X_train, y_train)  # fmt: skip
+        for mine, theirs in zip(stack.network_params(i), clf._trainer.net.params, strict=True):
+            np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+        assert df.test_acc.iloc[i] == clf.score(X_test, y_test)
+        assert df.final_loss.iloc[i] == pytest.approx(clf.loss_curve_[-1], abs=1e-12)
+
+
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_padded_units_stay_exactly_zero(moons, activation):
     X_train, X_test, y_train, y_test = moons
