@@ -79,8 +79,8 @@ MAIN_THREAD_METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", 
 READY_JS = """
 (() => {
   if (window.top !== window) return;
-  const seen = (window.__benchReady = { at: null, button: null, iframe: null, plotly: null,
-                                        chart: null });
+  const seen = (window.__benchReady = { at: null, button: null, iframe: null, preview: null,
+                                        plotly: null, chart: null });
   const label = %s, needChart = %s;
   function buttonShown() {
     for (const b of document.querySelectorAll("button")) {
@@ -98,11 +98,14 @@ READY_JS = """
     if (f && seen.iframe === null) seen.iframe = now;
     try {
       const w = f && f.contentWindow;
+      if (w && w.livechartPreviews >= 1 && seen.preview === null) seen.preview = now;
       if (w && w.Plotly && seen.plotly === null) seen.plotly = now;
       if (w && w.livechartFrames >= 1 && seen.chart === null) seen.chart = now;
     } catch (e) {}
-    if (seen.button !== null && (!needChart || seen.chart !== null)) seen.at = now;
-    else requestAnimationFrame(poll);
+    const drawn = seen.preview !== null || seen.chart !== null;
+    if (seen.at === null && seen.button !== null && (!needChart || drawn)) seen.at = now;
+    seen.done = seen.at !== null && (!needChart || seen.chart !== null);
+    if (!seen.done) requestAnimationFrame(poll);
   }
   requestAnimationFrame(poll);
 })();
@@ -251,9 +254,12 @@ def main_thread(cdp) -> dict[str, float]:
 def ready_seconds(
     browser, script: str, label: str, chart: bool, env: dict[str, str] | None = None
 ) -> dict[str, float | None]:
-    """Seconds from page.goto until ``label``'s button shows (and the chart drew, if asked):
-    ``ready``, and each milestone on the way (``button``, ``iframe``: the chart's iframe
-    attached, ``plotly``: plotly.min.js loaded in it, ``chart``: its first boundary)."""
+    """Seconds from page.goto until ``label``'s button shows (and the chart drew its first
+    boundary, if asked: the preview or Plotly's, whichever comes first): ``ready``, and each
+    milestone on the way (``button``, ``iframe``: the chart's iframe attached, ``preview``:
+    the boundary and points drawn before Plotly loaded, ``plotly``: plotly.min.js loaded,
+    ``chart``: Plotly's first boundary). The run waits for ``chart`` too, so that every
+    milestone is recorded."""
     with streamlit_server(script, env=env) as server:
         context = browser.new_context(viewport=VIEWPORT)
         try:
@@ -261,8 +267,9 @@ def ready_seconds(
             page = context.new_page()
             started = time.time()
             page.goto(server.url)
-            page.wait_for_function("window.__benchReady.at !== null", timeout=90_000)
+            page.wait_for_function("window.__benchReady.done", timeout=90_000)
             origin, seen = page.evaluate("[performance.timeOrigin, window.__benchReady]")
+            seen.pop("done")
         finally:
             context.close()
     return {

@@ -102,6 +102,50 @@ def test_page_loads_and_plots_render(browser, server):
         context.close()
 
 
+def test_the_boundary_shows_before_plotly_has_loaded(browser, server):
+    """plotly.min.js takes a second or more to compile: meanwhile the chart draws a preview
+    (the boundary picture and the points); Plotly replaces it once loaded, and Play made
+    during the wait still plays."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    held = []
+    context.route("**/plotly.min.js", lambda route: held.append(route))  # answered later
+    page = context.new_page()
+    try:
+        page.goto(server.url)
+        frame = component_frame(page, CHART)
+        frame.wait_for_function("window.livechartPreviews >= 1", timeout=60_000)
+        assert held and frame.evaluate("typeof window.Plotly") == "undefined"
+        preview = frame.evaluate(
+            """() => {
+              const img = document.querySelector('#preview img');
+              const c = document.querySelector('#preview canvas');
+              const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              let inked = 0;
+              for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked += 1;
+              return { src: img.src.slice(0, 22), w: img.getBoundingClientRect().width,
+                       inked: inked, frames: window.livechartFrames };
+            }"""
+        )
+        assert preview["src"] == "data:image/png;base64," and preview["w"] > 100
+        assert preview["inked"] > 1000  # the points are drawn
+        assert preview["frames"] == 0
+        assert frame.locator("#status strong").inner_text() == "Epoch 0"
+        page.get_by_role("button", name=re.compile("Play")).click()
+        page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
+        for route in held:
+            route.continue_()
+        frame.wait_for_function("window.livechartFrames >= 3", timeout=60_000)
+        assert frame.locator("#preview").count() == 0
+        assert frame.locator(".main-svg").count() >= 1
+        frame.wait_for_function(
+            "() => /^Epoch [1-9]/.test("
+            "(document.querySelector('#status strong') || {}).innerText || '')",
+            timeout=30_000,
+        )
+    finally:
+        context.close()
+
+
 def test_play_moves_the_epoch_and_the_boundary(browser, server):
     context, page, frame = open_page(browser, server.url)
     try:

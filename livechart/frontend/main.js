@@ -9,8 +9,10 @@
 // the user's zoom). Nothing is cleared between ticks.
 //
 // For benchmarks and tests: window.livechartFrames counts the boundary images
-// applied, #boundary[data-frame] mirrors it, window.livechartLastApply holds the
-// performance.now() of the last 256 applications, window.livechartStats the rest.
+// applied by Plotly, #boundary[data-frame] mirrors it, window.livechartPreviews
+// counts the pictures drawn before Plotly had loaded, window.livechartLastApply
+// holds the performance.now() of the last 256 applications, window.livechartStats
+// the rest.
 "use strict";
 
 (function () {
@@ -446,6 +448,7 @@
         const done = Plotly.relayout(boundaryDiv, update);
         stats.imageMs += performance.now() - t0;
         await done;
+        removePreview(); // Plotly's picture is up
         const frames = window.livechartFrames + 1;
         window.livechartFrames = frames;
         boundaryDiv.dataset.frame = String(frames);
@@ -610,6 +613,122 @@
     }
   }
 
+  // --------------------------------------------------------------- before Plotly
+  // plotly.min.js is 4.8 MB: compiling it takes a second or more on these machines,
+  // longer than the rest of the page. So this script tells Streamlit it is ready at
+  // once and loads Plotly beside it. Until Plotly is there, each render is kept and
+  // the newest picture is drawn as a preview: the boundary image and the points, where
+  // the Plotly chart will put them (no axes, no zoom yet). Plotly then replays the
+  // kept renders in order, and the preview goes when Plotly's first picture is up.
+
+  const preview = { renders: [], div: null, points: null, failed: false };
+
+  function loadPlotly() {
+    const script = document.createElement("script");
+    script.src = "plotly.min.js";
+    script.onload = () => {
+      const renders = preview.renders;
+      preview.renders = null;
+      renders.forEach(render);
+    };
+    script.onerror = () => {
+      preview.failed = true;
+      statusDiv.hidden = false;
+      statusDiv.textContent = "The chart could not load its plotting library: reload the page.";
+      updateFrameHeight();
+    };
+    document.head.appendChild(script);
+  }
+
+  // The plot area Plotly will use (boundaryLayout: these margins, equal x and y
+  // scales with constrain "domain", so the axes shrink to fit and stay centred).
+  function plotArea(args) {
+    const s = style(args.lecture);
+    const [xmin, xmax, ymin, ymax] = args.extent;
+    const margin = { l: 40, r: 10, t: 8 + 2 * s.font, b: 30 };
+    const width = boundaryDiv.clientWidth - margin.l - margin.r;
+    const height = args.height - margin.t - margin.b;
+    const scale = Math.min(width / (xmax - xmin), height / (ymax - ymin));
+    const w = scale * (xmax - xmin);
+    const h = scale * (ymax - ymin);
+    return { left: margin.l + (width - w) / 2, top: margin.t + (height - h) / 2, w, h, scale };
+  }
+
+  function drawPreview(data) {
+    const args = data.args;
+    if (args.points) preview.points = unpackPoints(args.points, args.points_n);
+    if (preview.failed) return;
+    statusDiv.hidden = !args.status; // the status line as onRender shows it (paused)
+    statusDiv.classList.toggle("lecture", Boolean(args.lecture));
+    if (args.status) {
+      poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
+      showStatus({ epoch: args.epoch, status: args.status });
+    }
+    if (!args.image) return;
+    let div = preview.div;
+    if (!div) {
+      div = preview.div = document.createElement("div");
+      div.id = "preview";
+      div.innerHTML = "<img alt='decision boundary' /><canvas></canvas>";
+      boundaryDiv.appendChild(div);
+    }
+    boundaryDiv.style.minHeight = args.height + "px";
+    div.style.height = args.height + "px";
+    div.style.background = themeOf(data.theme).bg;
+    const area = plotArea(args);
+    const img = div.querySelector("img");
+    img.src = "data:image/png;base64," + base64(args.image.slice());
+    Object.assign(img.style, {
+      left: area.left + "px",
+      top: area.top + "px",
+      width: area.w + "px",
+      height: area.h + "px",
+    });
+    const canvas = div.querySelector("canvas");
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(boundaryDiv.clientWidth * ratio);
+    canvas.height = Math.round(args.height * ratio);
+    canvas.style.width = boundaryDiv.clientWidth + "px";
+    canvas.style.height = args.height + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    const s = style(args.lecture);
+    const [xmin, , , ymax] = args.extent;
+    const colors = args.colors;
+    const dot = (part, filled) => {
+      for (let i = 0; i < part.x.length; i++) {
+        const color = colors[part.c[i] % colors.length];
+        ctx.beginPath();
+        ctx.arc(
+          area.left + (part.x[i] - xmin) * area.scale,
+          area.top + (ymax - part.y[i]) * area.scale,
+          s.marker / 2,
+          0,
+          2 * Math.PI,
+        );
+        ctx.fillStyle = filled ? color : "white";
+        ctx.strokeStyle = filled ? "white" : color;
+        ctx.lineWidth = filled ? s.outline / 2 : s.outline;
+        ctx.fill();
+        ctx.stroke();
+      }
+    };
+    const p = preview.points;
+    if (p) {
+      dot(p.train, true);
+      if (args.show_test) dot(p.test, false);
+    }
+    window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+  }
+
+  function removePreview() {
+    if (preview.div) {
+      preview.div.remove();
+      preview.div = null;
+      boundaryDiv.style.minHeight = "";
+    }
+  }
+
   // ---------------------------------------------------------------------- render
 
   const MAIN_CONFIG = {
@@ -707,19 +826,34 @@
     root.classList.toggle("narrow", window.innerWidth < 560);
   }
 
+  function render(data) {
+    const t0 = performance.now();
+    try {
+      onRender(data);
+    } catch (err) {
+      console.error("livechart: render failed", err);
+    }
+    stats.renderMs += performance.now() - t0;
+  }
+
   window.addEventListener("message", (event) => {
     if (event.data && event.data.type === "streamlit:render") {
-      const t0 = performance.now();
-      try {
-        onRender(event.data);
-      } catch (err) {
-        console.error("livechart: render failed", err);
+      if (preview.renders === null) {
+        render(event.data);
+        return;
       }
-      stats.renderMs += performance.now() - t0;
+      preview.renders.push(event.data); // Plotly is still loading
+      try {
+        drawPreview(event.data);
+      } catch (err) {
+        console.error("livechart: preview failed", err);
+      }
+      updateFrameHeight();
     }
   });
   window.addEventListener("resize", layoutForWidth);
   new ResizeObserver(updateFrameHeight).observe(document.body);
   layoutForWidth();
+  loadPlotly();
   send("streamlit:componentReady", { apiVersion: 1 });
 })();
