@@ -274,7 +274,7 @@ def test_plotly_js_is_copied_from_the_plotly_package(tmp_path, monkeypatch):
 def test_frontend_loads_nothing_from_the_network():
     html = (livechart.FRONTEND / "index.html").read_text()
     script = (livechart.FRONTEND / "main.js").read_text()
-    assert "<script src=\"main.js\">" in html and "script.src = \"plotly.min.js\"" in script
+    assert '<script src="main.js">' in html and 'script.src = "plotly.min.js"' in script
     assert "http" not in html
     assert "apiVersion: 1" in script and "isStreamlitMessage: true" in script
 
