@@ -12,7 +12,10 @@ Timing the sequential way in full takes a minute per round, so by default it tra
 representative subset (every 6th hidden size, all 3 trials: 21 networks, full epochs)
 and scales the time by 111 / 21; the output says so. ``--full-baseline`` times all 111.
 The machine may be busy, so the methods take turns round after round, and the ratios
-are computed per round (then the median is shown).
+are computed per round (then the median is shown). Other programs on the machine slow the
+two processes of ``n_jobs=2`` most, so CPU seconds are shown too: this process's for the
+sequential and 1-process runs, and for ``n_jobs=2`` the busiest worker's, which is about
+what the run takes on two otherwise idle cores.
 
     python benchmarks/bench_sweep.py            # full: 100 epochs, 3 rounds
     python benchmarks/bench_sweep.py --quick    # 10 epochs, 2 rounds
@@ -21,10 +24,13 @@ are computed per round (then the median is shown).
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
 from pathlib import Path
+
+import psutil
 
 # `python benchmarks/bench_sweep.py` puts benchmarks/ on sys.path, not the repository.
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -37,6 +43,18 @@ from scratchnet.sweep import neuron_range, run_sweep, summarize  # noqa: E402
 
 HIDDEN = neuron_range(3, 39)
 TRIALS = 3
+
+
+def children_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process this one started (joblib's workers), by pid."""
+    seconds = {}
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:  # it ended meanwhile
+            continue
+        seconds[child.pid] = times.user + times.system
+    return seconds
 
 
 def main() -> None:
@@ -56,7 +74,7 @@ def main() -> None:
     subset = HIDDEN if args.full_baseline else HIDDEN[::6]
     n_total, n_subset = len(HIDDEN) * TRIALS, len(subset) * TRIALS
 
-    cpu: dict[str, list[float]] = {"sequential": [], "lock-step, 1 process": []}
+    cpu: dict[str, list[float]] = {"sequential": [], "lock-step, 1 process": [], "busiest": []}
 
     def sequential() -> float:
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -70,13 +88,18 @@ def main() -> None:
     results = {}
 
     def lockstep(n_jobs: int) -> float:
+        workers = children_cpu()
         started, started_cpu = time.perf_counter(), time.process_time()
         results[n_jobs] = run_sweep(
             X_train, y_train, X_test, y_test, HIDDEN, TRIALS, n_jobs=n_jobs, **params
         )
+        elapsed = time.perf_counter() - started
         if n_jobs == 1:
             cpu["lock-step, 1 process"].append(time.process_time() - started_cpu)
-        return time.perf_counter() - started
+        else:
+            used = [s - workers.get(pid, 0.0) for pid, s in children_cpu().items()]
+            cpu["busiest"].append(max(used, default=math.nan))
+        return elapsed
 
     methods = {
         "sequential": sequential,
@@ -115,6 +138,11 @@ def main() -> None:
           f"{statistics.median(cpu['sequential']):.2f}, lock-step 1 process "
           f"{statistics.median(cpu['lock-step, 1 process']):.2f}: "
           f"{statistics.median(ratios):.1f}x")  # fmt: skip
+    if cpu["busiest"]:
+        ratios = [s / t for s, t in zip(cpu["sequential"], cpu["busiest"], strict=True)]
+        print(f"CPU seconds of the busiest worker with n_jobs={args.jobs} (about the run's time "
+              f"on idle cores): {statistics.median(cpu['busiest']):.2f}: "
+              f"{statistics.median(ratios):.1f}x")  # fmt: skip
     same = results[1].equals(results[args.jobs])
     print(f"n_jobs=1 and n_jobs={args.jobs} give identical results: {same}")
 
