@@ -629,6 +629,11 @@ class _Session:
 
     async def _stall(self, reader: asyncio.Task) -> None:
         """A frozen tab: pipeline frame requests it never reads; stop reading the websocket."""
+        # The Play run may still be arriving (a report's fragment rerun can finish first):
+        # a tab freezes after it has started playing, so wait for the chart's frames_url.
+        deadline = time.monotonic() + self.config.connect_timeout
+        while self.frames_url is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         reader.cancel()
         if self.frames_url is None:
             raise OSError("stall: the page did not start playing (no frames_url)")
