@@ -1,10 +1,16 @@
-"""A live run: ticks bounded in time, the boundary picture, replay, live changes."""
+"""A live run: ticks bounded in time, the boundary picture, replay, live changes, memory."""
+
+import gc
+import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
 
 from scratchnet.datasets import make_dataset, split
-from scratchnet.live import LiveRun
+from scratchnet.live import EVAL_ROWS, GRID_SIZE, LiveRun
+from scratchnet.plots import grid
+from scratchnet.training import Trainer
 
 PARAMS = {"hidden_layer_sizes": (16,), "learning_rate": 0.1, "batch_size": 10, "epochs": 5,
           "random_state": 0, "shuffle_seed": 0}  # fmt: skip
@@ -82,3 +88,109 @@ def test_metrics_before_the_first_epoch():
 def test_needs_two_features():
     with pytest.raises(ValueError, match="draws two features"):
         LiveRun(np.zeros((10, 3)), np.zeros(10, int), np.zeros((0, 3)), np.zeros(0, int), PARAMS)
+
+
+# -- memory: a classroom server holds one run per student ------------------------------------
+def defaults_run(**params):
+    """A run on the Playground's default data: 937 training and 313 test points."""
+    X, y = make_dataset("moons", 1250, 0.1, seed=42)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=42)
+    base = {**PARAMS, "hidden_layer_sizes": (64,), "epochs": 1000}
+    return LiveRun(X_train, y_train, X_test, y_test, {**base, **params})
+
+
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_history_and_evaluation_are_the_cores(output):
+    # Evaluated a block at a time, the outputs agree with the core's to rounding (BLAS may
+    # sum a lone row in another order); training itself is the core's, step for step.
+    run = defaults_run(output=output, hidden_layer_sizes=(16, 8), l2=1e-3)
+    core = Trainer.from_params(run.params, 2, 2)
+    core.set_data(run.X_train, run.y_train, run.X_test, run.y_test)
+    for _ in range(3):
+        run.tick(max_seconds=10)
+        core.run(epochs=1)
+    assert len(run.history) == 3
+    for ours, theirs in zip(run.history, core.history, strict=True):
+        assert ours.keys() == theirs.keys()
+        assert ours == pytest.approx(dict(theirs, seconds=ours["seconds"]), rel=1e-12)
+        assert type(ours["epoch"]) is int and type(ours["steps"]) is int
+    assert run.history[1:] == [run.history[1], run.history[-1]] and run.history[5:] == []
+    with pytest.raises(IndexError):
+        run.history[3]
+    for a, b in zip(run.trainer.net.params, core.net.params, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for n in (1, EVAL_ROWS, EVAL_ROWS + 1, len(run.X_train)):  # one block, exact, spare rows
+        loss, accuracy = run.trainer.evaluate(run.X_train[:n], run.y_train[:n])
+        expected = core.evaluate(run.X_train[:n], run.y_train[:n])
+        assert (loss, accuracy) == pytest.approx(expected, rel=1e-12)
+
+
+def test_history_without_a_test_set_reads_back_none():
+    X, y = make_dataset("moons", 200, 0.1, seed=1)
+    run = LiveRun(X, y, X[:0], y[:0], PARAMS)
+    run.step_epoch()
+    row = run.history[-1]
+    assert row["test_loss"] is None and row["test_acc"] is None and row["train_loss"] > 0
+
+
+def test_history_keeps_64_bytes_an_epoch():
+    row = {"epoch": 1, "steps": 94, "train_loss": 0.3, "test_loss": None, "train_acc": 0.9,
+           "test_acc": None, "seconds": 0.002, "learning_rate": 0.1}  # fmt: skip
+    history = live().history  # a run's own, empty
+    tracemalloc.start()
+    try:
+        for epoch in range(1, 10_001):
+            history.append({**row, "epoch": epoch, "train_loss": 1 / epoch})
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(history) == 10_000 and history[-1] == {**row, "epoch": 10_000, "train_loss": 1e-4}
+    assert kept < 10_000 * 64 * 1.6  # the rows as dicts of floats: ~6 MB
+
+
+def test_runs_on_the_same_data_share_one_read_only_grid():
+    first, second = defaults_run(), defaults_run(random_state=1)
+    assert first._grid is second._grid
+    with pytest.raises(ValueError, match="read-only"):
+        first._grid[0, 0] = 1.0
+    np.testing.assert_array_equal(first._grid, grid(first.extent, GRID_SIZE)[2])
+    gone = weakref.ref(first._grid)
+    del first, second
+    gc.collect()
+    assert gone() is None  # freed with the last run that used it
+
+
+def test_a_run_at_the_defaults_keeps_a_third_of_a_megabyte():
+    other = defaults_run()  # another student's run: the first one allocates NumPy's caches,
+    other.tick()  # and it holds the shared grid
+    gc.collect()
+    ours = [tracemalloc.Filter(True, "*/scratchnet/*", all_frames=True)]  # not pytest's
+    tracemalloc.start(30)
+    try:
+        before = tracemalloc.take_snapshot().filter_traces(ours)
+        run = defaults_run()
+        for _ in range(5):
+            run.tick(max_seconds=10)
+            run.boundary_png()
+        gc.collect()
+        after = tracemalloc.take_snapshot().filter_traces(ours)
+    finally:
+        tracemalloc.stop()
+    kept = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    assert run.epoch == 5 and other.epoch == 1
+    # ~0.3 MB: weights, the trainer's copies of the data, buffers for a batch and for an
+    # evaluation block. Buffers the size of the data sets and a grid of its own were 1.0 MB.
+    assert kept < 450_000, f"a live run keeps {kept / 1e3:.0f} KB"
+
+
+def test_release_frees_the_run_and_later_use_says_why():
+    run = defaults_run()
+    run.tick()
+    network = weakref.ref(run.trainer.net)
+    run.release()
+    gc.collect()
+    assert run.released and network() is None
+    with pytest.raises(RuntimeError, match="released"):
+        run.tick()
+    with pytest.raises(RuntimeError, match="released"):
+        run.boundary_png()

@@ -175,7 +175,8 @@ def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes
         if entry.playing:
             run.tick()
         status = status_of(run, entry.playing)
-        rows = [wire_row(r) for r in run.history[max(0, have_epoch) :][:MAX_ROWS]]
+        start = max(0, have_epoch)
+        rows = [wire_row(r) for r in run.history[start : start + MAX_ROWS]]
         png = None if run.trainer.steps == have_steps else run.boundary_png()
         header = {
             "run_id": entry.run_id,
