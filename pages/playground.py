@@ -352,10 +352,15 @@ def sidebar(n_train: int) -> dict:
 
 
 # -- data and run ---------------------------------------------------------------------------
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def toy_data(dataset: str, n: int, noise: float, classes: int, test_ratio: float, seed: int):
+    """One copy of each data set for every session (a class on the defaults shares one),
+    its arrays read-only so that no session can change another's data."""
     X, y = make_dataset(dataset, n, noise, seed, n_classes=classes if dataset == "spiral" else 2)
-    return (*split(X, y, test_ratio, seed), classes if dataset == "spiral" else 2)
+    parts = split(X, y, test_ratio, seed)
+    for array in parts:
+        array.flags.writeable = False
+    return (*parts, classes if dataset == "spiral" else 2)
 
 
 def csv_data(csv: dict, test_ratio: float, seed: int):

@@ -60,6 +60,17 @@ def test_defaults_render_without_exception():
     assert run.params["batch_size"] == 10 and len(run.X_train) + len(run.X_test) == 1250
 
 
+def test_sessions_share_one_read_only_copy_of_the_data():
+    first, second = page(), page()
+    ours, theirs = first.session_state[K.DATA][1:5], second.session_state[K.DATA][1:5]
+    for a, b in zip(ours, theirs, strict=True):  # X_train, X_test, y_train, y_test
+        assert a is b and not a.flags.writeable  # one copy a data set, not one a student
+    X_train = first.session_state[K.DATA][1]
+    with pytest.raises(ValueError, match="read-only"):
+        X_train[0, 0] = 99.0  # no session can change another's points
+    assert run_of(first).X_train is X_train  # nor does the run copy them
+
+
 def test_step_advances_one_epoch():
     at = click(page(), "Step")
     assert run_of(at).epoch == 1 and at.metric[0].value == "1"
