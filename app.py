@@ -17,11 +17,13 @@ import streamlit.components.v1
 
 import livechart  # noqa: F401
 import scratchnet.live  # noqa: F401
-from ui import frames
+from ui import frames, memory
 
 app = st.App(__file__, routes=frames.routes())
 frames.mark_serving()
 frames.disable_nagle()
+memory.limit_arenas()
+frames.start_sweeper()
 
 if __name__ == "__main__":
     st.set_page_config(page_title="scratchnet", page_icon=":material/hub:", layout="wide")

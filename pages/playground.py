@@ -632,7 +632,9 @@ def main() -> None:
     sync_url(values, run)
     if frames_mode():
         token = state.get(K.FRAME_TOKEN)
-        state[K.FRAME_TOKEN] = frames.REGISTRY.put(token, run, state[K.RUN_ID], state[K.PLAYING])
+        state[K.FRAME_TOKEN] = frames.REGISTRY.put(
+            token, run, state[K.RUN_ID], state[K.PLAYING], session=frames.current_session()
+        )
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()

@@ -100,6 +100,45 @@ def test_idle_entries_expire(registry, monkeypatch):
     assert len(registry) == 0
 
 
+def test_a_run_is_released_once_its_session_has_expired(monkeypatch):
+    connected = {"s1": True, "s2": True}
+    registry = Registry(connected=lambda s: connected[s], ttl=lambda: 120.0)
+    monkeypatch.setattr(frames, "REGISTRY", registry)
+    clock = [1000.0]
+    monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
+    left, idle = live(), live()
+    registry.put("t1", left, run_id=1, playing=True, session="s1")
+    registry.put("t2", idle, run_id=1, playing=False, session="s2")
+
+    clock[0] += 10 * frames.IDLE_SECONDS  # a connected page keeps its entry however idle
+    assert registry.sweep(force=True) == 0 and len(registry) == 2
+    connected["s1"] = False  # the student on t1 leaves; a sweep notices
+    assert registry.sweep(force=True) == 0
+    clock[0] += 119.0  # Streamlit still keeps the session: the student may come back
+    assert registry.sweep(force=True) == 0 and not left.released
+    clock[0] += 2.0  # now it has expired: nobody can use the run again
+    assert registry.sweep(force=True) == 1 and registry.released == 1
+    assert left.released and not idle.released
+    assert next_frame("t1", 0, -1)[0] == 404 and next_frame("t2", 0, -1)[0] == 200
+
+
+def test_a_session_that_comes_back_in_time_keeps_its_run(monkeypatch):
+    connected = {"s1": False}
+    registry = Registry(connected=lambda s: connected[s], ttl=lambda: 120.0)
+    clock = [1000.0]
+    monkeypatch.setattr(frames.time, "monotonic", lambda: clock[0])
+    run = live()
+    registry.put("t1", run, run_id=1, playing=False, session="s1")
+    clock[0] += frames.IDLE_SECONDS + 100
+    registry.sweep(force=True)  # disconnected, seen now
+    connected["s1"] = True  # reconnected (a network blip) within the TTL
+    clock[0] += 60
+    registry.sweep(force=True)
+    connected["s1"] = False
+    clock[0] += 100  # 160 s since first seen gone, but only 100 s since the last time
+    assert registry.sweep(force=True) == 0 and not run.released and len(registry) == 1
+
+
 def test_pacer_shares_the_budget_fairly(monkeypatch):
     pacer = Pacer(fastest=0.05, budget=0.8)
     pacer.cost = 0.004

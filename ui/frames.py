@@ -12,6 +12,13 @@ number of pages playing so that every page slows down by the same factor.
 
 The registry maps a random token (one per browser session) to that session's
 ``LiveRun``; the page registers it, the route looks it up. Both run in the same process.
+
+Memory. A student who leaves keeps their run alive twice over: in the registry, and in
+their Streamlit session's state, which Streamlit keeps after its TTL until its session
+store is next written (the next disconnect of anyone: after a class leaves, maybe never).
+So once a run's session has been gone for longer than Streamlit keeps it, the registry
+drops the run and releases it (nobody can come back to it), and a sweeper thread hands
+free memory back to the system; see ``Registry.sweep``, ``start_sweeper`` and ui/memory.py.
 """
 
 from __future__ import annotations
@@ -22,20 +29,23 @@ import secrets
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from livechart import wire_row
 from scratchnet.live import LiveRun
+from ui.memory import give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
 BUDGET = 0.8  # the share of one core that frames may use before pages slow down
 ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
-# Entries not touched (by a frame or a page run) for this long are dropped: a little longer
-# than Streamlit keeps a disconnected session (server.disconnectedSessionTTL, 120 s). A page
-# that comes back later registers again under its token on its next run.
+# Entries not touched (by a frame or a page run) for this long may be dropped: a little
+# longer than Streamlit keeps a disconnected session (server.disconnectedSessionTTL, 120 s).
+# An entry of a session still connected stays (see Registry.sweep); any other page that
+# comes back later registers again under its token on its next run.
 IDLE_SECONDS = 150.0
-SWEEP_SECONDS = 10.0  # frame requests sweep idle entries at most this often
+SWEEP_SECONDS = 10.0  # frame requests sweep at most this often; the sweeper thread this often
 MAX_ROWS = 64  # history rows a frame carries at most (the chart asks again for more)
 
 
@@ -46,8 +56,10 @@ class Entry:
     run: LiveRun
     run_id: int
     playing: bool
+    session: str | None = None  # the Streamlit session whose page registered it
     lock: threading.Lock = field(default_factory=threading.Lock)
     touched: float = field(default_factory=time.monotonic)
+    gone_since: float | None = None  # when a sweep first found that session disconnected
 
 
 class Pacer:
@@ -84,35 +96,104 @@ class Pacer:
         return max(self.fastest, self.active() * self.cost / self.budget)
 
 
-class Registry:
-    """Tokens to entries, shared by the page scripts and the route (thread-safe)."""
+def session_connected(session: str) -> bool:
+    """True while Streamlit has a live connection for ``session`` (True without a runtime:
+    then nobody can tell, and nothing is released)."""
+    from streamlit import runtime
 
-    def __init__(self):
+    return not runtime.exists() or runtime.get_instance().is_active_session(session)
+
+
+def current_session() -> str | None:
+    """The Streamlit session of the script run on this thread (None outside one)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else None
+
+
+def session_ttl() -> float:
+    """How long Streamlit keeps a disconnected session (server.disconnectedSessionTTL)."""
+    from streamlit import config
+
+    return float(config.get_option("server.disconnectedSessionTTL"))
+
+
+class Registry:
+    """Tokens to entries, shared by the page scripts and the route (thread-safe).
+
+    connected, ttl : how to tell whether a Streamlit session is connected, and how long
+        Streamlit keeps one after it disconnects (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        connected: Callable[[str], bool] = session_connected,
+        ttl: Callable[[], float] = session_ttl,
+    ):
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
         self._swept = time.monotonic()
+        self._connected, self._ttl = connected, ttl
+        self.released = 0  # runs released so far
 
-    def sweep(self, force: bool = False) -> None:
-        """Drop the entries idle for ``IDLE_SECONDS`` (at most every ``SWEEP_SECONDS``)."""
+    def sweep(self, force: bool = False) -> int:
+        """Drop the entries nobody can use any more (at most every ``SWEEP_SECONDS``);
+        returns how many runs it released.
+
+        An entry goes once no frame or page run has touched it for ``IDLE_SECONDS`` and,
+        when a Streamlit session registered it, that session has been disconnected for
+        longer than Streamlit keeps it: then the session has expired, nobody can come back
+        to the run, and it is released as well (Streamlit may keep the expired session's
+        state, which holds the run, for a long time). A session still connected keeps its
+        entry however long it is idle.
+        """
         now = time.monotonic()
         if not force and now - self._swept < SWEEP_SECONDS:
-            return
+            return 0
+        ttl = self._ttl()
+        expired = []
         with self._lock:
             self._swept = now
-            for stale in [t for t, e in self._entries.items() if now - e.touched > IDLE_SECONDS]:
-                del self._entries[stale]
+            for token, entry in list(self._entries.items()):
+                if entry.session is not None:
+                    if self._connected(entry.session):
+                        entry.gone_since = None
+                    elif entry.gone_since is None:
+                        entry.gone_since = now  # at or after the disconnect: never early
+                if now - entry.touched <= IDLE_SECONDS:
+                    continue
+                if entry.session is None:
+                    del self._entries[token]
+                elif entry.gone_since is not None and now - entry.gone_since > ttl:
+                    del self._entries[token]
+                    expired.append(entry)
+        for entry in expired:
+            with entry.lock:  # a frame request that found it a moment ago finishes first
+                entry.run.release()
+        self.released += len(expired)
+        return len(expired)
 
-    def put(self, token: str | None, run: LiveRun, run_id: int, playing: bool) -> str:
-        """Register (or update) a session's run; returns its token."""
+    def put(
+        self,
+        token: str | None,
+        run: LiveRun,
+        run_id: int,
+        playing: bool,
+        session: str | None = None,
+    ) -> str:
+        """Register (or update) a session's run; returns its token. ``session``: the
+        Streamlit session of the page, so that the run is released once it has expired."""
         self.sweep(force=True)  # page runs are rare: always
         now = time.monotonic()
         with self._lock:
             token = token or secrets.token_urlsafe(16)
             entry = self._entries.get(token)
             if entry is None or entry.run is not run:
-                self._entries[token] = Entry(run, run_id, playing)
+                self._entries[token] = Entry(run, run_id, playing, session, touched=now)
             else:
                 entry.run_id, entry.playing, entry.touched = run_id, playing, now
+                entry.session = session
             return token
 
     def get(self, token: str) -> Entry | None:
@@ -138,6 +219,28 @@ class Registry:
 
 REGISTRY = Registry()
 PACER = Pacer()
+
+
+_SWEEPER: threading.Thread | None = None
+_SWEEPER_LOCK = threading.Lock()
+
+
+def start_sweeper() -> None:
+    """Sweep ``REGISTRY`` every ``SWEEP_SECONDS`` in a daemon thread (once per process), so
+    that the runs of students who left are released even when nobody else comes, then hand
+    free memory back to the system (``ui.memory.give_back_memory``). Called from app.py."""
+    global _SWEEPER
+
+    def sweep_forever() -> None:
+        while True:
+            time.sleep(SWEEP_SECONDS)
+            REGISTRY.sweep(force=True)
+            give_back_memory()
+
+    with _SWEEPER_LOCK:
+        if _SWEEPER is None:
+            _SWEEPER = threading.Thread(target=sweep_forever, name="frames-sweeper", daemon=True)
+            _SWEEPER.start()
 
 
 def encode_frame(header: dict, png: bytes | None) -> bytes:
