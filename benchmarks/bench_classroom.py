@@ -29,9 +29,12 @@ from the frame route is retried every 500 ms) and once with the proposed fix (re
 page on a 404: ``LoadConfig.reload_on_404``).
 
 ``--memory``: one server, two waves of students. Wave 1 plays and leaves; RSS is
-sampled while Streamlit expires the disconnected sessions (server.disconnectedSessionTTL,
-120 s) and ui/frames.py's registry may drop its runs (IDLE_SECONDS, 300 s, pruned when a
-page registers); then wave 2 plays: if RSS barely grows, the memory was reused.
+sampled every 30 s while Streamlit expires the disconnected sessions
+(server.disconnectedSessionTTL, 120 s) and ui/frames.py's sweeper thread releases their
+runs (idle for IDLE_SECONDS, 150 s, and disconnected for longer than the TTL; swept every
+10 s) and hands free pages back to the system (ui/memory.py); then wave 2 plays. The
+summary says how much of wave 1's growth came back, and whether wave 2 reused it (its
+peak near wave 1's). ``--json`` writes the samples. Give ``--memory-wait`` at least 180 s.
 
 Goals: 30 students each >= 10 updates/s (p10); 100 students each >= 3/s, none at 0;
 a smooth fall-off past capacity; <= 12 KB per update; <= 1 MB RSS per playing student.
@@ -257,6 +260,22 @@ def memory_run(students: int, seconds: float, wait: float, every: float) -> list
     return samples
 
 
+def memory_summary(samples: list[tuple], students: int) -> list[str]:
+    """What the samples say: the growth per student, how much came back after the wait,
+    and whether wave 2 reused it."""
+    rss = {phase: mb for _, phase, mb in samples}  # the last sample of each phase
+    warm, peak1, peak2 = rss["warm, no students"], rss["wave 1 peak"], rss["wave 2 peak"]
+    waited = [mb for _, phase, mb in samples if phase == "after wave 1"] or [rss["wave 1 left"]]
+    grown, kept = peak1 - warm, waited[-1] - warm
+    return [
+        f"wave 1: {warm:.0f} -> {peak1:.0f} MB playing, {grown / students:.2f} MB a student",
+        f"after the wait: {waited[-1]:.0f} MB, {peak1 - waited[-1]:.0f} of the {grown:.0f} MB "
+        f"given back ({kept / students:.2f} MB a student still held)",
+        f"wave 2: {peak2:.0f} MB playing, {peak2 - peak1:+.0f} MB against wave 1's peak "
+        f"(near 0: wave 1's memory was reused; near +{grown:.0f}: it was not)",
+    ]
+
+
 # -- failover: kill a replica under a class ---------------------------------------------------
 def failover_run(students: int, seconds: float, reload_on_404: bool) -> dict:
     """``students`` on ``deploy/serve --replicas 2``; SIGKILL replica s1 a few seconds into
@@ -405,7 +424,10 @@ def main() -> None:
     )
 
     if args.memory:
-        memory_run(args.memory_students, args.seconds, args.memory_wait, every=30.0)
+        samples = memory_run(args.memory_students, args.seconds, args.memory_wait, every=30.0)
+        print("\n".join(memory_summary(samples, args.memory_students)))
+        if args.json:
+            args.json.write_text(json.dumps(samples, indent=1))
         return
     if args.failover:
         for fix in (False, True):
