@@ -41,9 +41,9 @@ What every tab does over the websocket, as the browser does:
    ``MISSING_BEFORE_RELOAD`` answers 404 (the new replica does not know the page) it
    reloads the page from the address bar (``epoch=E&play=1``), as main.js does.
 5. Like the chart, a tab reports its value (``setComponentValue``: a fragment rerun)
-   when what it holds changes, about once a second while playing, and when training
-   stops; a picture that such a rerun carries counts as an update too (the browser
-   draws it; ``window.livechartFrames`` counts it).
+   when what it holds changes, every ``REPORT_FRAMES`` frames (at most once a second)
+   while playing, and when training stops; a picture that such a rerun carries counts as
+   an update too (the browser draws it; ``window.livechartFrames`` counts it).
 
 The report gives, per session, updates/s, bytes received per update (frame
 answers, headers included), the frame latency (request start to last byte) or,
@@ -104,7 +104,8 @@ FIRST_RECONNECT_DELAY_S = 0.25  # what the browser waits before its first reconn
 MAX_RECONNECT_DELAY_S = 2.0
 FRAME_RETRY_S = 0.5  # main.js: the pause after a failed frame request
 MISSING_BEFORE_RELOAD = 3  # main.js: "unknown page" answers in a row before it reloads
-REPORT_EVERY_S = 1.0  # main.js: how often the chart reports its epoch while playing
+REPORT_EVERY_S = 1.0  # main.js: the chart reports its epoch while playing at most this often
+REPORT_FRAMES = 30  # main.js: and only after this many frames since the last report
 FRAME_DEFAULT_MS = 50  # main.js: the pause when an answer names none
 URL_SYNC_S = 1.0  # main.js: how often the page's link takes the epoch while playing
 HTTP_TIMEOUT_S = 10.0
@@ -418,6 +419,7 @@ class _Session:
         self.synced = False
         self.report_key = ""
         self.reported_at = -1e9
+        self.since_report = 0  # frames applied since the last epoch report
         self.stopped = 0
         self.curve_resets = 0  # renders that made the chart clear its curves
         self.reports = 0
@@ -891,8 +893,13 @@ class _Session:
         training = self.status == "training"
         if now - self.url_synced >= URL_SYNC_S or not training:
             self.url_synced, self.url_epoch, self.url_playing = now, self.epoch, training
-        if training and now - self.reported_at > REPORT_EVERY_S:
-            self.reported_at = now
+        self.since_report += 1
+        if (
+            training
+            and self.since_report >= REPORT_FRAMES
+            and now - self.reported_at > REPORT_EVERY_S
+        ):
+            self.reported_at, self.since_report = now, 0
             self._report()  # the epoch, for the link Streamlit keeps
         if not training:
             self.frames_url = None  # stop polling; the page reruns and relabels Play

@@ -521,7 +521,7 @@ def live_view() -> None:
         stop_if_the_chart_says_so()
         with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
             run = state[K.RUN]
-            if state[K.PLAYING]:  # the chart reports about once a second while playing
+            if state[K.PLAYING]:  # the chart reports every 30 frames while playing
                 sync_url(state[K.SETTINGS], run)  # so that a reconnect replays to here
             draw(run)
         return

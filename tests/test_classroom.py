@@ -170,3 +170,31 @@ def test_students_with_different_settings_never_see_each_others_frames(server, m
     assert status == 200 and header["epochs"] == 5000
     status, header = frame_of(server, f"/scratchnet/frame/{large[0].token}")
     assert status == 200 and header["epochs"] == 7000
+
+
+LECTURE = 100  # the issue's large lecture: every student plays, nobody starves
+
+
+def test_a_lecture_of_a_hundred_all_load_and_play():
+    """A hundred students open the link and press Play within eight seconds, as the charts
+    do: frames from the route, reports through Streamlit. Every page loads, plays and gets
+    pictures; the slowest gets at least half of what the median one gets. (When every chart
+    reported once a second, a fragment rerun each, 36 pages never loaded and the others got
+    nothing.) A fresh server: the runs of the tests above do not count."""
+    with streamlit_server("app.py") as fresh:
+        (report,) = run(
+            loadclient.LoadConfig(
+                url=fresh.url + "/",
+                sessions=LECTURE,
+                seconds=5,
+                query=QUERY,
+                ramp=8.0,
+                warmup=3.0,
+                connect_timeout=90,
+            )
+        )
+    stats = report.stats
+    assert [s.error for s in stats] == [""] * LECTURE, summary(report)
+    assert all(s.ready and s.status == "training" for s in stats), summary(report)
+    assert report.rates["min"] > 0, summary(report)
+    assert report.rates["min"] >= 0.5 * report.rates["median"], summary(report)

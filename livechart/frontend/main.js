@@ -27,6 +27,7 @@
 
   const LOG_SIZE = 256;
   const CURVE_HZ = 5;
+  const REPORT_FRAMES = 30; // frames between epoch reports while playing (see applyFrame)
   // Cumulative milliseconds spent in onRender, in image application (base64,
   // decode wait excluded, relayout) and in curve redraws: what one tick costs here.
   const stats = {
@@ -39,6 +40,8 @@
     renderMs: 0,
     imageMs: 0,
     curveMs: 0,
+    framesFetched: 0, // frame answers applied (livechartFrames counts their pictures)
+    reports: 0, // values sent to Python (each reruns the chart's fragment)
   };
   window.livechartFrames = 0;
   window.livechartLastApply = [];
@@ -78,6 +81,7 @@
   // holds, and whether it has everything (false: send the full history and the
   // current image). Sent only when it changes: each report reruns the fragment.
   function report() {
+    stats.reports += 1;
     send("streamlit:setComponentValue", {
       value: {
         points_rev: state.pointsRev,
@@ -477,6 +481,7 @@
     last: null,
     missing: 0, // "unknown page" answers in a row
     reported: 0, // when the epoch was last reported to Python
+    sinceReport: 0, // frames applied since then
     reloading: false,
   };
 
@@ -534,7 +539,7 @@
 
   function applyFrame(header, png) {
     if (String(header.run_id) !== String(state.runId)) return; // from before a Reset
-    stats.framesFetched = (stats.framesFetched || 0) + 1;
+    stats.framesFetched += 1;
     if (png.length) {
       poll.steps = header.steps;
       state.pendingImage = { bytes: png.slice(), extent: state.args.extent };
@@ -546,11 +551,20 @@
     if (header.rows.length) poll.last = header.rows.slice(-2);
     showStatus(header);
     syncParentUrl(header);
-    // About once a second, tell Python the epoch: the page then writes it into the link
-    // through Streamlit, whose copy of the query string is the one a reconnect uses.
+    // Every REPORT_FRAMES frames (a second at full pace), tell Python the epoch: the page
+    // then writes it into the link through Streamlit, whose copy of the query string is the
+    // one a reconnect uses. Counted in frames, not seconds: each report is a fragment rerun,
+    // and a hundred pages reporting every second starved a server (nobody got frames,
+    // new pages never loaded); by frames, reports slow down with the pace the server names.
+    poll.sinceReport += 1;
     const now = performance.now();
-    if (header.status === "training" && now - poll.reported > 1000) {
+    if (
+      header.status === "training" &&
+      poll.sinceReport >= REPORT_FRAMES &&
+      now - poll.reported > 1000
+    ) {
       poll.reported = now;
+      poll.sinceReport = 0;
       report();
     }
     if (header.status !== "training") {
