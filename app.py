@@ -19,7 +19,7 @@ import livechart  # noqa: F401
 import scratchnet.live  # noqa: F401
 from ui import frames, memory
 
-app = st.App(__file__, routes=frames.routes())
+app = st.App(__file__, routes=frames.routes(), lifespan=memory.lifespan)
 frames.mark_serving()
 frames.disable_nagle()
 memory.limit_arenas()

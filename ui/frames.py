@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from livechart import wire_row
 from scratchnet.live import LiveRun
-from ui.memory import give_back_memory
+from ui.memory import forget_expired_sessions, give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
@@ -227,14 +227,16 @@ _SWEEPER_LOCK = threading.Lock()
 
 def start_sweeper() -> None:
     """Sweep ``REGISTRY`` every ``SWEEP_SECONDS`` in a daemon thread (once per process), so
-    that the runs of students who left are released even when nobody else comes, then hand
-    free memory back to the system (``ui.memory.give_back_memory``). Called from app.py."""
+    that the runs of students who left are released even when nobody else comes, have
+    Streamlit forget its expired sessions, and hand free memory back to the system
+    (``ui.memory``). Called from app.py."""
     global _SWEEPER
 
     def sweep_forever() -> None:
         while True:
             time.sleep(SWEEP_SECONDS)
             REGISTRY.sweep(force=True)
+            forget_expired_sessions()  # on the server's loop, soon
             give_back_memory()
 
     with _SWEEPER_LOCK:
