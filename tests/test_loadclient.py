@@ -485,6 +485,6 @@ def test_a_session_sees_the_updates_a_chromium_page_sees():
     assert abs((u1 - u0) - (f1 - f0)) <= 0.1 * (f1 - f0) + 1
     # Paced below 30 frames a second, the page reports its epoch once every REPORT_FRAMES
     # frames, not once a second: each report is a fragment rerun, and a hundred pages
-    # reporting every second starved a server (README "Classroom").
+    # reporting every second starved a server (livechart/frontend/main.js, applyFrame).
     assert fetched < 25 * WINDOW_S, "not paced below 30 a second: the check proves nothing"
     assert reports <= fetched // loadclient.REPORT_FRAMES + 1, (fetched, reports)
