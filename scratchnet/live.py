@@ -23,7 +23,6 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from scratchnet.losses import LOSS_FUNCTIONS
 from scratchnet.plots import Extent, boundary_rgba, data_extent, encode_png, grid
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
@@ -89,17 +88,15 @@ class _LiveTrainer(Trainer):
         self.history = History()
         self._block: NDArray[np.float64] | None = None  # EVAL_ROWS inputs, then a column of ones
 
-    def evaluate(self, X: NDArray, y: NDArray[np.integer]) -> tuple[float, float]:
-        """(mean loss including the penalty, accuracy), as ``Trainer.evaluate`` gives them.
-
-        The outputs are computed ``EVAL_ROWS`` rows at a time through one input block (the
-        last block's spare rows hold earlier inputs and are not read back), so that the
-        network keeps buffers for that block only, whatever the size of X (n_samples, 2).
-        """
+    def _outputs(self, X: NDArray) -> NDArray[np.float64]:
+        """The network's outputs on X (n_samples, 2), computed ``EVAL_ROWS`` rows at a time
+        through one input block (the last block's spare rows hold earlier inputs and are not
+        read back), so that the network keeps buffers for that block only, whatever the size
+        of X. ``Trainer.evaluate`` scores them as it scores the core's."""
         X = np.asarray(X, dtype=float)
         n = len(X)
         if n == 0:
-            return super().evaluate(X, y)
+            return super()._outputs(X)
         if self._block is None or self._block.shape[1] != X.shape[1] + 1:
             self._block = np.zeros((EVAL_ROWS, X.shape[1] + 1))
             self._block[:, -1] = 1.0
@@ -109,10 +106,7 @@ class _LiveTrainer(Trainer):
             m = min(EVAL_ROWS, n - start)
             block[:m, :-1] = X[start : start + m]
             out[start : start + m] = forward(block)[:m]
-        # The rest is Trainer.evaluate's (tests/test_live.py checks that they agree).
-        loss = LOSS_FUNCTIONS[self.net.output](out, y) + self.net.penalty()
-        pred = (out[:, 0] > 0.5).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
-        return loss, float(np.mean(pred == y))
+        return out
 
 
 class _Released:

@@ -413,10 +413,14 @@ class Trainer:
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, X: NDArray, y: NDArray[np.integer]) -> tuple[float, float]:
         """(mean loss including the penalty, accuracy) of the network on X, y."""
-        out = self.net.predict_output(X)
+        out = self._outputs(X)
         loss = LOSS_FUNCTIONS[self.net.output](out, y) + self.net.penalty()
         pred = (out[:, 0] > 0.5).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
         return loss, float(np.mean(pred == y))
+
+    def _outputs(self, X: NDArray) -> NDArray[np.float64]:
+        """The network's outputs on X, (n_samples, n_outputs): what ``evaluate`` scores."""
+        return self.net.predict_output(X)
 
     def _history_row(self) -> dict[str, float | int | None]:
         train_loss, train_acc = self.evaluate(self.X_train, self.y_train)
