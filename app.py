@@ -3,7 +3,7 @@
     streamlit run app.py
 
 ``streamlit run`` finds the ``app`` below and serves it: Streamlit itself, plus the
-route that feeds playing pages their frames (``ui/frames.py``). Each browser session
+route that feeds playing pages their frames (``server/frames.py``). Each browser session
 then runs this file as its script (``__name__ == "__main__"``), which draws the pages.
 """
 
@@ -17,7 +17,7 @@ import streamlit.components.v1
 
 import livechart  # noqa: F401
 import scratchnet.live  # noqa: F401
-from ui import frames, memory
+from server import frames, memory
 
 app = st.App(__file__, routes=frames.routes(), lifespan=memory.lifespan)
 frames.mark_serving()

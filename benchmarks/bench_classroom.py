@@ -30,9 +30,9 @@ page on a 404: ``LoadConfig.reload_on_404``).
 
 ``--memory``: one server, two waves of students. Wave 1 plays and leaves; RSS is
 sampled every 30 s while Streamlit expires the disconnected sessions
-(server.disconnectedSessionTTL, 120 s) and ui/frames.py's sweeper thread releases their
+(server.disconnectedSessionTTL, 120 s) and server/frames.py's sweeper thread releases their
 runs (idle for IDLE_SECONDS, 150 s, and disconnected for longer than the TTL; swept every
-10 s) and hands free pages back to the system (ui/memory.py); then wave 2 plays. The
+10 s) and hands free pages back to the system (server/memory.py); then wave 2 plays. The
 summary says how much of wave 1's growth came back, and whether wave 2 reused it (its
 peak near wave 1's). ``--json`` writes the samples. Give ``--memory-wait`` at least 180 s.
 

@@ -15,7 +15,7 @@ the table shows medians over the rounds.
 * Updates/s: boundary images the chart applied (``window.livechartFrames``) per second,
   over the window that follows 2 s of warm-up after Play. Goals: >= 20, and 30 within
   reach (>= 28.5: a page waits 1/30 s from one request's start to the next, so 30 is
-  the ceiling). Served by app.py, the chart fetches its frames from ui/frames.py's route
+  the ceiling). Served by app.py, the chart fetches its frames from server/frames.py's route
   at the pace the server names: one measurement. Run as a page on its own (``--script
   pages/playground.py``), a fragment reruns every SCRATCHNET_FRAME_SECONDS: measured at
   0.05 (goal >= 20) and 0.03 (goal >= 28.5), each with its own server.
@@ -59,7 +59,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 APP = "app.py" if (ROOT / "pages" / "experiments.py").exists() else "pages/playground.py"
 HELLO = "benchmarks/hello.py"
 CHART = "livechart.livechart"
-FRAME_ROUTE = "/scratchnet/frame/"  # ui/frames.py's FRAME_PATH
+FRAME_ROUTE = "/scratchnet/frame/"  # server/frames.py's FRAME_PATH
 VIEWPORT = {"width": 1400, "height": 900}
 # The default 200 epochs end within the window at 20 updates a second, so the measured
 # page raises the limit (only where training stops; a tick's work is the same).

@@ -1,7 +1,7 @@
 """A stand-in for a live-training page in the old design, small enough to load-test the server.
 
 The Playground no longer reruns a fragment per frame (its chart fetches frames from
-ui/frames.py's route); this page still does, so it serves the load client's ``fragment``
+server/frames.py's route); this page still does, so it serves the load client's ``fragment``
 mode and the deploy/serve tests, which need a cheap app that shows its replica's pid.
 
 Run it with::

@@ -2,7 +2,7 @@
 
 Two modes, after the two designs of the Playground:
 
-``frames`` (the default, the design in ui/frames.py): a tab loads the page over
+``frames`` (the default, the design in server/frames.py): a tab loads the page over
 Streamlit's websocket, clicks Play, reads the ``frames_url`` that the live chart's
 arguments carry once the page plays, then asks that URL for frames over ONE
 keep-alive HTTP/1.1 connection, exactly like ``pollLoop`` in livechart/frontend/main.js:
@@ -92,7 +92,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ui.frames import decode_frame
+from server.frames import decode_frame
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MODES = ("frames", "fragment")
@@ -141,7 +141,7 @@ def element_type_is(element_type: str) -> Predicate:
 class LoadConfig:
     """What to load and for how long.
 
-    mode : "frames" (the chart fetches frames, ui/frames.py) or "fragment" (the
+    mode : "frames" (the chart fetches frames, server/frames.py) or "fragment" (the
         old design: auto-rerun fragment ticks).
     query : the page URL's query string without "?", e.g. "h=8&epochs=100000".
     click : the label (or the start of it) of a button to click once loaded; None

@@ -279,7 +279,7 @@ def live_chart(
     height : pixel height of the boundary plot; the curves share it beside it.
     colors : one colour per class, as in ``scratchnet.plots.CLASS_COLORS``.
     frames_url, playing : while ``playing``, the chart fetches its frames itself from
-        ``frames_url`` (see ``ui/frames.py``) instead of waiting for Python to send
+        ``frames_url`` (see ``server/frames.py``) instead of waiting for Python to send
         them, and reports ``stopped`` (a counter) and ``epoch`` when the server says
         training stopped.
     status : when given ("paused", "done", ...), the chart shows a status line above the

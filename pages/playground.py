@@ -24,7 +24,7 @@ from scratchnet.datasets import (
 from scratchnet.live import LiveRun
 from scratchnet.plots import CLASS_COLORS
 from scratchnet.presets import PRESETS
-from ui import frames
+from server import frames
 from ui import keys as K
 from ui.settings import (
     BY_KEY,

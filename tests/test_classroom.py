@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from browser_support import benchmark_module, streamlit_server
 
-from ui.frames import decode_frame
+from server.frames import decode_frame
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ import pytest
 
 from scratchnet.datasets import make_dataset, split
 from scratchnet.live import LiveRun
-from ui import frames
-from ui.frames import Pacer, Registry, decode_frame, encode_frame, next_frame
+from server import frames
+from server.frames import Pacer, Registry, decode_frame, encode_frame, next_frame
 
 
 def live(**params):

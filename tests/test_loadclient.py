@@ -39,7 +39,7 @@ from browser_support import (
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ui.frames import encode_frame
+from server.frames import encode_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_EVERY = 0.25
@@ -241,7 +241,7 @@ PNG = b"\x89PNG fake"
 
 class FakeFrameRoute:
     """A keep-alive HTTP/1.1 server that answers ``GET /f/tok?epoch=E&steps=S`` with scripted
-    frames (ui.frames' wire format) and notes when each request came, on which connection."""
+    frames (server.frames' wire format) and notes when each request came, on which connection."""
 
     def __init__(self, frames: list[tuple[dict, bytes]]):
         self.frames = frames

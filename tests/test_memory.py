@@ -1,4 +1,4 @@
-"""ui/memory.py: the server's malloc arenas are capped, free pages go back to the system, and
+"""server/memory.py: the server's malloc arenas are capped, free pages go back to the system, and
 Streamlit's expired sessions are forgotten."""
 
 import asyncio
@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from ui import memory
+from server import memory
 
 glibc = pytest.mark.skipif(memory._libc() is None, reason="needs glibc's malloc")
 

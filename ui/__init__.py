@@ -1,4 +1,4 @@
-"""Helpers shared by the Streamlit pages: session-state keys and small widgets.
+"""What the Streamlit pages share: the settings table (`settings`) and the session keys (`keys`).
 
 Pages import from here; nothing here does maths (that is scratchnet's job).
 """

@@ -468,7 +468,7 @@
   // ------------------------------------------------------ frames while playing
   // While the page plays, the chart asks the server's frame route for each frame and
   // waits for the answer before it asks again, after the pause the server names: no
-  // Streamlit rerun per frame, nothing queued or dropped (see ui/frames.py). A frame:
+  // Streamlit rerun per frame, nothing queued or dropped (see server/frames.py). A frame:
   // 4 bytes (big-endian JSON length), the JSON header, then the PNG (none when the
   // picture did not change).
 

@@ -18,7 +18,7 @@ their Streamlit session's state, which Streamlit keeps after its TTL until its s
 store is next written (the next disconnect of anyone: after a class leaves, maybe never).
 So once a run's session has been gone for longer than Streamlit keeps it, the registry
 drops the run and releases it (nobody can come back to it), and a sweeper thread hands
-free memory back to the system; see ``Registry.sweep``, ``start_sweeper`` and ui/memory.py.
+free memory back to the system; see ``Registry.sweep``, ``start_sweeper`` and server/memory.py.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from livechart import wire_row
 from scratchnet.live import LiveRun
-from ui.memory import forget_expired_sessions, give_back_memory
+from server.memory import forget_expired_sessions, give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
@@ -229,7 +229,7 @@ def start_sweeper() -> None:
     """Sweep ``REGISTRY`` every ``SWEEP_SECONDS`` in a daemon thread (once per process), so
     that the runs of students who left are released even when nobody else comes, have
     Streamlit forget its expired sessions, and hand free memory back to the system
-    (``ui.memory``). Called from app.py."""
+    (``server.memory``). Called from app.py."""
     global _SWEEPER
 
     def sweep_forever() -> None:

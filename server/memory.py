@@ -11,7 +11,7 @@ MB (README "Memory"):
 * ``limit_arenas``: two arenas, as ``deploy/serve`` sets with MALLOC_ARENA_MAX, but for any
   way the app is started (``streamlit run app.py`` too);
 * ``give_back_memory``: glibc's ``malloc_trim(0)``, which returns every free page of every
-  arena to the system. ``ui.frames.start_sweeper`` calls it every ten seconds, after
+  arena to the system. ``server.frames.start_sweeper`` calls it every ten seconds, after
   releasing the runs of students who left.
 
 Both are no-ops where the C library is not glibc.

@@ -1,0 +1,9 @@
+"""What runs beside Streamlit in the app's server process.
+
+* ``frames``: the ``/scratchnet/frame/<token>`` route that feeds playing pages their
+  frames, the registry of live runs, the pacer that shares the CPU among pages, and the
+  sweeper that releases the runs of students who left.
+* ``memory``: glibc's arenas and ``malloc_trim``, and Streamlit's expired sessions.
+
+Nothing here draws a widget; the pages (``pages/``) and the settings table (``ui/``) call in.
+"""
