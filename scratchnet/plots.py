@@ -35,9 +35,13 @@ if TYPE_CHECKING:
 
 Extent = tuple[float, float, float, float]
 
-# Classes 0 and 1 take TensorFlow Playground's orange and blue; the rest follow
-# the Okabe-Ito palette, chosen to stay apart under the common colour-vision
-# deficiencies. The yellow is darkened a little so it shows on white.
+# One colour for each class a data set can have (``load_csv`` accepts up to
+# MAX_CSV_CLASSES). Classes 0 and 1 take TensorFlow Playground's orange and blue;
+# classes 2-7 follow the Okabe-Ito palette, chosen to stay apart under the common
+# colour-vision deficiencies (the yellow darkened a little so it shows on white).
+# Past eight classes no palette stays apart for everyone; classes 8-19 take
+# saturated colours from Kelly's list of maximally distinct colours, each kept
+# dark enough to show on white and away from the first eight.
 CLASS_COLORS: tuple[str, ...] = (
     "#F59322",  # orange
     "#0877BD",  # blue
@@ -47,12 +51,22 @@ CLASS_COLORS: tuple[str, ...] = (
     "#D55E00",  # vermillion
     "#D9B800",  # yellow
     "#666666",  # grey
+    "#E6194B",  # red
+    "#3CB44B",  # green
+    "#4363D8",  # royal blue
+    "#911EB4",  # purple
+    "#800000",  # maroon
+    "#000075",  # navy
+    "#00CED1",  # turquoise
+    "#9A6324",  # brown
+    "#F032E6",  # magenta
+    "#469990",  # teal
+    "#9BC53D",  # lime
+    "#000000",  # black
 )
 
 # Train solid and dark, test dotted and orange; livechart/frontend/main.js uses the same.
 CURVE_COLORS = {"train": "#333333", "test": "#E07B00"}
-
-HISTORY_COLUMNS = ("epoch", "steps", "train_loss", "test_loss", "train_acc", "test_acc", "seconds")
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

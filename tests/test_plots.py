@@ -16,6 +16,7 @@ from PIL import Image
 from scratchnet.plots import (
     CLASS_COLORS,
     CURVE_COLORS,
+    _rgb,
     accuracy_figure,
     boundary_figure,
     boundary_rgba,
@@ -164,7 +165,7 @@ def test_custom_colours_as_rgb_triples():
     ("proba", "n", "kwargs", "match"),
     [
         (np.zeros((10, 2)), 3, {}, r"\(9, k\)"),
-        (np.full((4, 9), 1 / 9), 2, {}, "9 classes but only 8 colours"),
+        (np.full((4, 21), 1 / 21), 2, {}, "21 classes but only 20 colours"),
         (np.zeros((4, 2)), 2, {"shades": 0}, "shades"),
         (np.zeros((4, 2)), 2, {"strength": 1.5}, "strength"),
         (np.zeros((4, 2)), 2, {"colors": ["#12345", "#000000"]}, "RRGGBB"),
@@ -291,8 +292,8 @@ def test_boundary_figure_options(points):
 def test_boundary_figure_rejects_mismatched_points():
     with pytest.raises(ValueError, match="Train points"):
         boundary_figure(np.zeros((3, 2)), np.zeros(4))
-    with pytest.raises(ValueError, match="9 classes"):
-        boundary_figure(np.zeros((1, 2)), [8])
+    with pytest.raises(ValueError, match="21 classes"):
+        boundary_figure(np.zeros((1, 2)), [20])
 
 
 HISTORY = [
@@ -342,3 +343,29 @@ def test_curve_figures_of_an_empty_history_are_empty():
 def test_curve_figures_reject_rows_that_are_not_dicts():
     with pytest.raises(TypeError, match="list of dicts"):
         loss_figure([(1, 0.5)])
+
+
+def test_every_class_a_csv_may_have_gets_its_own_colour():
+    from scratchnet.datasets import MAX_CSV_CLASSES
+
+    assert len(CLASS_COLORS) >= MAX_CSV_CLASSES
+    rgb = np.array([_rgb(c) for c in CLASS_COLORS[:MAX_CSV_CLASSES]], dtype=float)
+    gaps = np.linalg.norm(rgb[:, None] - rgb[None, :], axis=-1)[np.triu_indices(len(rgb), 1)]
+    assert gaps.min() > 50  # no two classes look alike (the closest pair: 57.5 apart in RGB)
+    assert (np.linalg.norm(255 - rgb, axis=1) > 100).all()  # each shows on a white page
+
+
+def test_a_boundary_with_as_many_classes_as_a_csv_may_have():
+    from scratchnet.datasets import MAX_CSV_CLASSES
+
+    n, k = 20, MAX_CSV_CLASSES
+    proba = np.full((n * n, k), 0.01)
+    proba[np.arange(n * n), np.arange(n * n) % k] = 1.0  # pixel i is sure of class i % k
+    image = boundary_rgba(proba, n, strength=1.0, shades=1)
+    colours = {tuple(px) for px in image.reshape(-1, 4)[:, :3]}
+    assert colours == {_rgb(c) for c in CLASS_COLORS[:k]}
+
+
+def test_more_classes_than_colours_is_a_clear_error():
+    with pytest.raises(ValueError, match="3 classes but only 2 colours"):
+        boundary_rgba(np.full((4, 3), 1 / 3), 2, colors=CLASS_COLORS[:2])

@@ -73,6 +73,23 @@ def test_unknown_parameters_are_named():
     assert warnings == ["Ignored the unknown link parameter 'colour'."]
 
 
+@pytest.mark.parametrize(
+    "typo, meant", [("hiden", "hidden"), ("epoc", "epoch"), ("lr_", "lr"), ("datset", "dataset")]
+)
+def test_a_typo_names_the_parameter_it_was_meant_to_be(typo, meant):
+    values, warnings = from_query({typo: "8"})
+    assert values == DEFAULTS
+    assert warnings == [f"Ignored the unknown link parameter {typo!r}. Did you mean {meant!r}?"]
+
+
+@pytest.mark.parametrize(
+    "name", ["utm_source", "utm_medium", "UTM_Campaign", "fbclid", "gclid", "msclkid", "igshid"]
+)
+def test_what_sharing_tools_add_to_links_is_ignored_silently(name):
+    values, warnings = from_query({name: "chat", "lr": "0.3"})
+    assert warnings == [] and values == {**DEFAULTS, "learning_rate": 0.3}
+
+
 def test_zero_hidden_layers_in_the_url():
     values, warnings = from_query({"h": ""})
     assert warnings == [] and values["hidden"] == ()

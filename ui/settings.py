@@ -8,7 +8,9 @@ no Streamlit here, so it is tested without a server.
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,17 @@ from scratchnet.presets import PRESETS
 PENALTIES = ("none", "l1", "l2")
 MAX_SEED = 2**32 - 1
 MAX_UI_NEURONS = 128
+MAX_UI_LAYERS = 6
 MAX_UI_SAMPLES = 10_000
+MAX_UI_EPOCHS = 100_000
+# Link parameters the page reads itself (not settings): the preset, and where the run was.
+PAGE_PARAMS = ("preset", "epoch", "play")
+# Parameters that sharing tools, chat apps and ad trackers append to links: ignored silently.
+TRACKING_PARAM = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid"
+    r"|_ga|_gl|ref|ref_src|si|s_cid|mkt_tok|trk|__hs\w+|_hs\w+|hsa_\w+|oly_\w+|vero_\w+)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +63,14 @@ class Setting:
                 raise ValueError(f"expected one of {', '.join(self.choices)}")
             return text
         if self.kind == "layers":
-            expected = f"expected up to 6 layer sizes from 1 to {MAX_UI_NEURONS}, like 8,4"
+            expected = (
+                f"expected up to {MAX_UI_LAYERS} layer sizes from 1 to {MAX_UI_NEURONS}, like 8,4"
+            )
             try:
                 sizes = [int(p) for p in text.split(",") if p.strip()] if text else []
             except ValueError:
                 raise ValueError(expected) from None
-            if len(sizes) > 6 or any(not 1 <= s <= MAX_UI_NEURONS for s in sizes):
+            if len(sizes) > MAX_UI_LAYERS or any(not 1 <= s <= MAX_UI_NEURONS for s in sizes):
                 raise ValueError(expected)
             return tuple(sizes)
         whole = self.kind == "int"
@@ -98,7 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
     # training
     Setting("learning_rate", 0.1, "float", 1e-5, 10.0, resets=False),
     Setting("batch_size", 10, "int", 1, MAX_UI_SAMPLES),
-    Setting("epochs", 200, "int", 1, 100_000, resets=False),
+    Setting("epochs", 200, "int", 1, MAX_UI_EPOCHS, resets=False),
     Setting("optimizer", "sgd", "choice", choices=OPTIMIZERS),
     Setting("penalty", "none", "choice", choices=PENALTIES),
     Setting("penalty_rate", 0.001, "float", 1e-6, 10.0),
@@ -125,15 +139,17 @@ def from_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Settings from a URL's query parameters, and a warning for each one that was not valid.
 
     A missing parameter takes its default; a nonsense one takes its default and is named in
-    a warning; unknown parameters are ignored with a warning. Never raises.
+    a warning; an unknown one is ignored with a warning that names the parameter it was
+    probably meant to be, except those that sharing tools add (``utm_source``, ``fbclid``,
+    ...), which are ignored silently. Never raises.
     """
     values, warnings = dict(DEFAULTS), []
     for name, raw in query.items():
         text = raw[-1] if isinstance(raw, list | tuple) else raw
         key = FROM_URL.get(name)
         if key is None:
-            if name not in ("preset", "epoch", "play"):  # read by the page itself
-                warnings.append(f"Ignored the unknown link parameter {name!r}.")
+            if name not in PAGE_PARAMS and not TRACKING_PARAM.match(name):
+                warnings.append(unknown_parameter(name))
             continue
         setting = BY_KEY[key]
         try:
@@ -144,6 +160,16 @@ def from_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 f"The link's {name}={text!r} is not valid ({error}); using the default, {shown}."
             )
     return values, warnings
+
+
+def unknown_parameter(name: str) -> str:
+    """The warning for a link parameter that is not a setting: with the closest known
+    name when there is one (a typo such as ``hiden``)."""
+    known = [*FROM_URL, *PAGE_PARAMS]
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.75)
+    if close:
+        return f"Ignored the unknown link parameter {name!r}. Did you mean {close[0]!r}?"
+    return f"Ignored the unknown link parameter {name!r}."
 
 
 def to_query(values: Mapping[str, Any]) -> dict[str, str]:
