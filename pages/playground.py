@@ -1,55 +1,32 @@
 """The Playground: press Play and watch a network learn, its decision boundary moving live.
 
-Widgets, session state and layout only. The training, the boundary picture and the
-settings' rules live in scratchnet.live and ui.settings.
+Widgets and layout only. What the session holds and how it changes (the run's lifecycle)
+is ui.lifecycle; the settings' rules ui.settings; the training and the boundary picture
+scratchnet.live; the frames of a playing page server.frames.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 
 import streamlit as st
 
 from livechart import live_chart, pack_points
-from scratchnet.datasets import (
-    guess_label_column,
-    load_csv,
-    make_dataset,
-    read_csv_columns,
-    split,
-    standardize,
-)
+from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
 from scratchnet.live import LiveRun
 from scratchnet.plots import CLASS_COLORS
 from scratchnet.presets import PRESETS
 from server import frames
 from ui import keys as K
-from ui.settings import (
-    BY_KEY,
-    DATA_KEYS,
-    DEFAULTS,
-    MAX_SEED,
-    MAX_UI_NEURONS,
-    MAX_UI_SAMPLES,
-    PENALTIES,
-    classifier_params,
-    from_query,
-    preset_values,
-    reset_signature,
-    to_query,
-)
+from ui import lifecycle
+from ui.lifecycle import HIDDEN_DEFAULT, NO_PRESET
+from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTIES
 
-# Widget parameters never change within a session (Streamlit would reset a widget whose
-# options or bounds change), so these lists are fixed; a link's value outside them is
-# added once, when the session starts.
-LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
-PENALTY_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 # A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
-NO_PRESET = "(your own settings)"
-MAX_RESTORE_EPOCHS = 100_000
 URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date this often
 # Lecture mode: large type for the back row (the chart adds thick lines and big markers
 # from its ``lecture`` argument). Streamlit sizes its layout in pixels, so type is enlarged
@@ -72,94 +49,25 @@ h1 { font-size: 3.2rem !important; }
 state = st.session_state
 
 
-# -- state ---------------------------------------------------------------------------------
-def write_widgets(values: dict) -> None:
-    """Put ``values`` into the widgets' keys (before the widgets are drawn)."""
-    for key, value in values.items():
-        if key == "hidden":
-            state[K.widget("layers")] = len(value)
-            for i in range(6):
-                state[K.widget(f"h{i}")] = value[i] if i < len(value) else 8
-        else:
-            state[K.widget(key)] = value
-
-
-def init_state() -> None:
-    """On a session's first run: the settings from the URL (bad ones named in warnings)."""
-    if K.SETTINGS in state:
-        return
-    query = st.query_params.to_dict()
-    values, notices = from_query(query)
-    epoch, play = restore_point(query, notices)
-    state[K.RESTORE] = (epoch, play) if epoch or play else None
-    preset = st.query_params.get("preset")
-    if preset in PRESETS:
-        values = preset_values(preset, values)
-    elif preset:
-        notices.append(f"The link's preset={preset!r} is not one of {', '.join(PRESETS)}.")
-    state[K.SETTINGS] = values
-    state[K.NOTICES] = notices
-    state[K.RUN_ID] = state[K.POINTS_REV] = 0
-    state[K.PLAYING] = False
-    state[K.PRESET] = preset if preset in PRESETS else NO_PRESET
-    state[K.OPTIONS] = {
-        "learning_rate": tuple(sorted({*LEARNING_RATES, values["learning_rate"]})),
-        "penalty_rate": tuple(sorted({*PENALTY_RATES, values["penalty_rate"]})),
-    }
-    write_widgets(values)
-
-
-def restore_point(query: dict, notices: list[str]) -> tuple[int, bool]:
-    """The epoch and play state a link carries: where a page was when its server went away
-    (or when it was copied). Same settings and seeds: replaying to it gives the same weights."""
-    text = query.get("epoch", "0")
-    epoch = int(text) if text.isdigit() and int(text) <= MAX_RESTORE_EPOCHS else 0
-    if str(epoch) != text:
-        notices.append(
-            f"The link's epoch={text!r} is not a whole number up to {MAX_RESTORE_EPOCHS}; "
-            "starting at epoch 0."
-        )
-    return epoch, query.get("play") == "1"
-
-
-def apply_preset() -> None:
-    name = state[K.PRESET]
-    if name in PRESETS:
-        values = preset_values(name, state[K.SETTINGS])  # its rates are in the fixed lists
-        state[K.SETTINGS] = values
-        write_widgets(values)
-
-
+# -- the buttons (ui.lifecycle does the work) -------------------------------------------------
 def toggle_play() -> None:
-    run: LiveRun | None = state.get(K.RUN)
-    if state[K.PLAYING] or run is None:
-        state[K.PLAYING] = False
-    elif run.diverged:
-        state[K.NOTICES].append("Training diverged. Lower the learning rate, then press Play.")
-    elif run.epoch >= run.epochs:
-        state[K.NOTICES].append(f"Reached {run.epochs} epochs. Raise Epochs to train on.")
-    else:
-        state[K.PLAYING] = True
+    lifecycle.toggle_play(state)
 
 
 def step() -> None:
-    state[K.PLAYING] = False
-    if K.RUN in state:
-        with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
-            state[K.RUN].step_epoch()
+    lifecycle.step(state, frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)))
 
 
 def reset() -> None:
-    """Start again with the same seeds: the run replays exactly."""
-    state[K.PLAYING] = False
-    state[K.RUN_SIGNATURE] = None
+    lifecycle.reset(state)
 
 
 def new_init() -> None:
-    """Start again from other initial weights (the next init seed)."""
-    seed = (state[K.SETTINGS]["init_seed"] + 1) % (MAX_SEED + 1)
-    state[K.SETTINGS]["init_seed"] = state[K.widget("init_seed")] = seed
-    reset()
+    lifecycle.new_init(state)
+
+
+def apply_preset() -> None:
+    lifecycle.apply_preset(state)
 
 
 # -- sidebar ---------------------------------------------------------------------------------
@@ -171,6 +79,11 @@ def ensure(key: str, value: object) -> str:
     return wkey
 
 
+def span(key: str) -> tuple:
+    """A numeric setting's (low, high), as the settings table and the link have them."""
+    return BY_KEY[key].low, BY_KEY[key].high
+
+
 def neurons_widgets(values: dict, lecture: bool) -> tuple[int, ...]:
     hidden = values["hidden"]
     if lecture:  # the headline control only: the first layer's neurons
@@ -178,11 +91,11 @@ def neurons_widgets(values: dict, lecture: bool) -> tuple[int, ...]:
             return hidden
         first = st.slider("Hidden neurons", 1, MAX_UI_NEURONS, key=ensure("h0", hidden[0]))
         return (first, *hidden[1:])
-    layers = st.slider("Hidden layers", 0, 6, key=ensure("layers", len(hidden)))
+    layers = st.slider("Hidden layers", 0, MAX_UI_LAYERS, key=ensure("layers", len(hidden)))
     sizes = []
     for i in range(layers):
         label = "Hidden neurons" if i == 0 else f"Neurons in layer {i + 1}"
-        default = hidden[i] if i < len(hidden) else 8
+        default = hidden[i] if i < len(hidden) else HIDDEN_DEFAULT
         sizes.append(st.slider(label, 1, MAX_UI_NEURONS, key=ensure(f"h{i}", default)))
     return tuple(sizes)
 
@@ -207,17 +120,18 @@ def data_widgets(values: dict, n_train: int) -> dict:
         csv_widgets()
     else:
         read["n_samples"] = st.slider(
-            "Samples", 10, 10_000, step=10, key=ensure("n_samples", values["n_samples"])
+            "Samples", *span("n_samples"), step=10, key=ensure("n_samples", values["n_samples"])
         )
         read["noise"] = st.slider(
-            "Noise", 0.0, 1.0, step=0.01, key=ensure("noise", values["noise"])
+            "Noise", *span("noise"), step=0.01, key=ensure("noise", values["noise"])
         )
         if dataset == "spiral":
             read["classes"] = st.slider(
-                "Classes (spiral arms)", 2, 8, key=ensure("classes", values["classes"])
+                "Classes (spiral arms)", *span("classes"), key=ensure("classes", values["classes"])
             )
     read["test_ratio"] = st.slider(
-        "Test share", 0.0, 0.9, step=0.05, key=ensure("test_ratio", values["test_ratio"]),
+        "Test share", *span("test_ratio"), step=0.05,
+        key=ensure("test_ratio", values["test_ratio"]),
         help="The share of the points held out to measure the test loss and accuracy.",
     )  # fmt: skip
     read["data_seed"] = st.number_input(
@@ -238,7 +152,9 @@ def csv_widgets() -> None:
     if upload is not None:
         data = upload.getvalue()
         digest = hashlib.sha1(data).hexdigest()
-        if state.get(K.CSV, {}).get("digest") != digest:
+        if digest == state.get(K.CSV_REFUSED):
+            pass  # this file broke the page once (see main): its error is shown, not retried
+        elif state.get(K.CSV, {}).get("digest") != digest:
             try:
                 columns = read_csv_columns(data)
             except (ValueError, TypeError) as error:
@@ -295,13 +211,13 @@ def network_widgets(values: dict) -> dict:
 def training_widgets(values: dict, n_train: int) -> dict:
     read = {"learning_rate": learning_rate_widget(values)}
     read["batch_size"] = st.number_input(
-        "Batch size", 1, MAX_UI_SAMPLES, key=ensure("batch_size", values["batch_size"]),
+        "Batch size", *span("batch_size"), key=ensure("batch_size", values["batch_size"]),
         help="Samples per step. At or above the training set's size: one full batch.",
     )  # fmt: skip
     if read["batch_size"] >= n_train:
         st.caption(f"Full batch: all {n_train} training points in every step.")
     read["epochs"] = st.number_input(
-        "Epochs", 1, 100_000, key=ensure("epochs", values["epochs"]),
+        "Epochs", *span("epochs"), key=ensure("epochs", values["epochs"]),
         help="Training stops here; raise it and press Play to go on.",
     )  # fmt: skip
     read["optimizer"] = st.selectbox(
@@ -363,81 +279,6 @@ def toy_data(dataset: str, n: int, noise: float, classes: int, test_ratio: float
     return (*parts, classes if dataset == "spiral" else 2)
 
 
-def csv_data(csv: dict, test_ratio: float, seed: int):
-    X, y, info = load_csv(csv["bytes"], csv["label"], list(csv["features"]), return_info=True)
-    if X.shape[1] != 2:
-        raise ValueError("Pick two feature columns to draw and train on.")
-    X_train, X_test, y_train, y_test = split(X, y, test_ratio, seed)
-    X_train, X_test, _, _ = standardize(X_train, X_test)
-    return X_train, X_test, y_train, y_test, len(info.classes)
-
-
-def load_data(values: dict) -> tuple | None:
-    """(signature, X_train, X_test, y_train, y_test, n_classes) for the settings, or the
-    previous data with an error shown when the settings give no valid data."""
-    if values["dataset"] == "csv":
-        csv = state.get(K.CSV)
-        if csv is None or "label" not in csv:
-            st.info("Upload a CSV file in the sidebar to train on your own data.")
-            return state.get(K.DATA)
-        signature = (
-            "csv",
-            csv["digest"],
-            csv["label"],
-            csv["features"],
-            values["test_ratio"],
-            values["data_seed"],
-        )
-    else:
-        signature = tuple(values[k] for k in DATA_KEYS)
-    current = state.get(K.DATA)
-    if current is not None and current[0] == signature:
-        return current
-    try:
-        if values["dataset"] == "csv":
-            parts = csv_data(csv, values["test_ratio"], values["data_seed"])
-        else:
-            parts = toy_data(*signature)
-    except (ValueError, TypeError) as error:
-        if current is not None:
-            st.error(f"{error} The previous data is kept.")
-            return current
-        st.error(f"{error} Showing the default data instead.")
-        signature = tuple(DEFAULTS[k] for k in DATA_KEYS)
-        parts = toy_data(*signature)
-    state[K.DATA] = (signature, *parts)
-    state[K.POINTS_REV] += 1
-    return state[K.DATA]
-
-
-def current_run(values: dict, data: tuple) -> LiveRun | None:
-    """The run for these settings: the same one (with a new learning rate or epoch limit
-    applied live), or a new one when the data or the network changed."""
-    signature = (data[0], reset_signature(values))
-    run: LiveRun | None = state.get(K.RUN)
-    if run is not None and state.get(K.RUN_SIGNATURE) == signature:
-        if run.params["learning_rate"] != values["learning_rate"]:
-            run.set_learning_rate(values["learning_rate"])
-        if run.epochs != values["epochs"]:
-            run.set_epochs(values["epochs"])
-        return run
-    _, X_train, X_test, y_train, y_test, n_classes = data
-    try:
-        new = LiveRun(
-            X_train, y_train, X_test, y_test, classifier_params(values, len(X_train)), n_classes
-        )
-    except ValueError as error:
-        st.error(f"{error} The previous network is kept.")
-        return run
-    if run is not None and state.get(K.RUN_SIGNATURE) is not None:
-        st.toast(
-            "The data or the network changed, so training starts again.", icon=":material/refresh:"
-        )
-    state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
-    state[K.RUN_ID] += 1
-    return new
-
-
 # -- main area ---------------------------------------------------------------------------------
 def controls(run: LiveRun, lecture: bool) -> None:
     playing = state[K.PLAYING]
@@ -445,26 +286,26 @@ def controls(run: LiveRun, lecture: bool) -> None:
     cols[0].button(
         "Pause" if playing else "Play", on_click=toggle_play, type="primary",
         icon=":material/pause:" if playing else ":material/play_arrow:",
-        shortcut="P", use_container_width=True, help="Play or pause training (P)",
+        shortcut="P", width="stretch", help="Play or pause training (P)",
     )  # fmt: skip
     cols[1].button(
         "Step",
         on_click=step,
         shortcut="S",
         icon=":material/skip_next:",
-        use_container_width=True,
+        width="stretch",
         help="Train one epoch (S)",
     )
     cols[2].button(
         "Reset", on_click=reset, shortcut="Home", icon=":material/replay:",
-        use_container_width=True,
+        width="stretch",
         help="Back to epoch 0 with the same seeds: the run replays exactly (Home)",
     )  # fmt: skip
     if lecture:  # Play, Step and Reset only
         return
     cols[3].button(
         "New init", on_click=new_init, shortcut="N", icon=":material/casino:",
-        use_container_width=True,
+        width="stretch",
         help="Back to epoch 0 with other initial weights (N)",
     )  # fmt: skip
 
@@ -516,7 +357,15 @@ def stop_if_the_chart_says_so() -> None:
 
 
 def live_view() -> None:
-    """One frame: train a slice if playing (fragment mode), then draw."""
+    """One frame: train a slice if playing (fragment mode), then draw. A fragment rerun
+    does not pass through ``main``: it has the page's edge of its own."""
+    try:
+        frame()
+    except Exception as error:
+        failed(error)
+
+
+def frame() -> None:
     if frames_mode():
         stop_if_the_chart_says_so()
         with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
@@ -574,38 +423,25 @@ def draw(run: LiveRun) -> None:
     )
 
 
-def restore(run: LiveRun) -> None:
-    """Once per session: train up to the link's epoch (a reconnect after a server went away)."""
-    point = state.pop(K.RESTORE, None)
-    if point is None or run.epoch:
-        return
-    epoch, play = point
-    if epoch:
-        with st.spinner(f"Training up to epoch {epoch}, where this link left off..."):
-            run.replay_to(min(epoch, run.epochs))
-    state[K.PLAYING] = play and not run.finished
-
-
-def url_query(values: dict, run: LiveRun) -> dict[str, str]:
-    """The link for this page: the settings that differ from the defaults, the epoch
-    reached, and whether it is playing."""
-    query = to_query(values)
-    if run.epoch:
-        query["epoch"] = str(run.epoch)
-    if state[K.PLAYING]:
-        query["play"] = "1"
-    return query
-
-
 def sync_url(values: dict, run: LiveRun) -> None:
-    query = url_query(values, run)
+    query = lifecycle.url_query(state, values, run)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     state[K.URL_SYNCED] = time.monotonic()
 
 
-def main() -> None:
-    init_state()
+def show_messages() -> None:
+    """The warnings and errors kept for this run (bad link parameters, a failed run)."""
+    for notice in state[K.NOTICES]:
+        st.warning(notice)
+    for error in state[K.ERRORS]:
+        st.error(error)
+    state[K.NOTICES], state[K.ERRORS] = [], []
+
+
+def page() -> None:
+    lifecycle.start(state, st.query_params.to_dict())
+    lifecycle.after_roll_back(state)
     data_before = state.get(K.DATA)
     n_train = len(data_before[1]) if data_before else 1000
     values = sidebar(n_train)
@@ -617,17 +453,28 @@ def main() -> None:
             "A neural network written from scratch in NumPy. Press Play and watch it learn: "
             "the background colour is the class it predicts, paler where it is unsure."
         )
-    for notice in state[K.NOTICES]:
-        st.warning(notice)
-    state[K.NOTICES] = []
-    data = load_data(values)
+    show_messages()
+    data, message = lifecycle.load_data(state, values, toy_data)
+    if message:
+        (st.info if data is None else st.error)(message)
     if data is None:
         st.stop()
     with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
-        run = current_run(values, data)
+        run, error, restarted = lifecycle.current_run(state, values, data)
+        if error:
+            st.error(error)
         if run is None:
             st.stop()
-        restore(run)
+        if restarted:
+            st.toast(
+                "The data or the network changed, so training starts again.",
+                icon=":material/refresh:",
+            )
+        lifecycle.restore(
+            state,
+            run,
+            lambda epoch: st.spinner(f"Training up to epoch {epoch}, where this link left off..."),
+        )
     state[K.SETTINGS] = values
     sync_url(values, run)
     if frames_mode():
@@ -638,6 +485,28 @@ def main() -> None:
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
+    lifecycle.remember_good(state)
+
+
+def failed(error: Exception) -> None:
+    """The page's edge: a run that raised shows what to do instead of a traceback, and the
+    last state that drew is put back (then the page runs again to draw it)."""
+    logging.getLogger(__name__).exception("The Playground failed to draw")
+    message = (
+        f"Something went wrong while drawing the page ({type(error).__name__}: {error}). "
+        "The last settings that worked are back; change a setting, or press Reset."
+    )
+    if lifecycle.roll_back(state, message):
+        st.rerun()
+    show_messages()
+    st.info("Reload the page to start again with the default settings.")
+
+
+def main() -> None:
+    try:
+        page()
+    except Exception as error:  # st.stop and st.rerun are not Exceptions: they pass
+        failed(error)
 
 
 main()

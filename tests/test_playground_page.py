@@ -253,3 +253,27 @@ def test_a_bad_epoch_in_the_link_warns():
     at = page(epoch="-4")
     assert run_of(at).epoch == 0
     assert any("epoch='-4'" in w.value for w in at.warning)
+
+
+def test_a_failure_while_drawing_shows_an_error_and_keeps_the_last_good_state(monkeypatch):
+    import livechart
+
+    real = livechart.live_chart
+
+    def fragile_chart(**kwargs):  # breaks on noisy data, as a bug in a figure would
+        if len(kwargs["points"]) and at.session_state[K.SETTINGS]["noise"] > 0.5:
+            raise RuntimeError("the chart broke")
+        return real(**kwargs)
+
+    monkeypatch.setattr(livechart, "live_chart", fragile_chart)
+    at = page()
+    good = run_of(at)
+    at = click(at, "Step")
+    widget(at, "noise").set_value(0.9).run()
+    assert not at.exception  # no traceback reaches the student
+    assert any("the chart broke" in e.value and "last settings that worked" in e.value
+               for e in at.error)  # fmt: skip
+    assert widget(at, "noise").value == 0.1  # the control is back where it worked
+    assert run_of(at) is good and run_of(at).epoch == 1  # the same network, not a new one
+    at = click(at, "Step")  # and the page goes on working
+    assert not at.exception and not at.error and run_of(at).epoch == 2

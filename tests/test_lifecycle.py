@@ -1,0 +1,195 @@
+"""ui.lifecycle on a plain dict: the Playground's run without Streamlit."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from scratchnet.datasets import make_dataset, split
+from ui import keys as K
+from ui import lifecycle
+from ui.settings import DEFAULTS, MAX_UI_EPOCHS, preset_values
+
+
+def toy_data(dataset, n, noise, classes, test_ratio, seed):
+    X, y = make_dataset(dataset, n, noise, seed, n_classes=classes if dataset == "spiral" else 2)
+    return (*split(X, y, test_ratio, seed), classes if dataset == "spiral" else 2)
+
+
+def session(**query) -> dict:
+    state: dict = {}
+    lifecycle.start(state, {k: str(v) for k, v in query.items()})
+    return state
+
+
+def ready(state: dict, **changes):
+    """What a page run does before drawing: data, then the run for the settings."""
+    values = {**state[K.SETTINGS], **changes}
+    data, message = lifecycle.load_data(state, values, toy_data)
+    run, error, restarted = lifecycle.current_run(state, values, data)
+    lifecycle.restore(state, run)
+    state[K.SETTINGS] = values
+    return run, message or error, restarted
+
+
+def test_start_reads_the_link_once():
+    state = session(lr="0.3", h="8,4", epoch="5", play="1", hiden="2")
+    assert state[K.SETTINGS]["learning_rate"] == 0.3 and state[K.SETTINGS]["hidden"] == (8, 4)
+    assert state[K.widget("h1")] == 4 and state[K.widget("layers")] == 2
+    assert state[K.RESTORE] == (5, True) and not state[K.PLAYING]
+    (notice,) = state[K.NOTICES]
+    assert notice == "Ignored the unknown link parameter 'hiden'. Did you mean 'hidden'?"
+    assert 0.3 in state[K.OPTIONS]["learning_rate"]
+    lifecycle.start(state, {"lr": "1"})  # a later run: the link is not read again
+    assert state[K.SETTINGS]["learning_rate"] == 0.3
+
+
+def test_a_link_replays_to_its_epoch_and_plays_on():
+    state = session(epoch="3", play="1")
+    run, _, _ = ready(state)
+    assert run.epoch == 3 and state[K.PLAYING] and K.RESTORE not in state
+    assert lifecycle.url_query(state, state[K.SETTINGS], run) == {"epoch": "3", "play": "1"}
+
+
+def test_a_bad_epoch_in_the_link_is_named():
+    state = session(epoch=str(MAX_UI_EPOCHS + 1))
+    assert state[K.RESTORE] is None
+    assert f"up to {MAX_UI_EPOCHS}" in state[K.NOTICES][0]
+
+
+def test_play_refuses_a_finished_or_diverged_run():
+    state = session(epochs="1")
+    run, _, _ = ready(state)
+    lifecycle.toggle_play(state)
+    assert state[K.PLAYING]
+    lifecycle.toggle_play(state)
+    assert not state[K.PLAYING]
+    lifecycle.step(state)
+    lifecycle.toggle_play(state)
+    assert not state[K.PLAYING] and "Raise Epochs" in state[K.NOTICES][-1]
+    run.trainer.diverged = "blew up"
+    lifecycle.toggle_play(state)
+    assert not state[K.PLAYING] and "Lower the learning rate" in state[K.NOTICES][-1]
+
+
+def test_step_holds_the_lock_while_it_trains():
+    state = session()
+    run, _, _ = ready(state)
+    lock = threading.Lock()
+    held = []
+    step_epoch = run.step_epoch
+    run.step_epoch = lambda: (held.append(lock.locked()), step_epoch())
+    lifecycle.step(state, lock)
+    assert held == [True] and run.epoch == 1 and not lock.locked()
+
+
+def test_reset_replays_and_new_init_starts_elsewhere():
+    state = session()
+    first, _, _ = ready(state)
+    lifecycle.step(state)
+    weights = first.trainer.net.flat_params.copy()
+    lifecycle.reset(state)
+    again, _, restarted = ready(state)
+    assert again is not first and again.epoch == 0
+    assert not restarted  # a reset is what the student asked for: no "the network changed"
+    lifecycle.step(state)
+    np.testing.assert_array_equal(again.trainer.net.flat_params, weights)  # the same bits
+    lifecycle.new_init(state)
+    assert state[K.SETTINGS]["init_seed"] == 1 == state[K.widget("init_seed")]
+    other, _, _ = ready(state)
+    lifecycle.step(state)
+    assert not np.array_equal(other.trainer.net.flat_params, weights)
+
+
+def test_live_settings_change_the_run_in_place():
+    state = session()
+    run, _, _ = ready(state)
+    same, _, restarted = ready(state, learning_rate=0.3, epochs=50)
+    assert same is run and not restarted
+    assert run.params["learning_rate"] == 0.3 and run.epochs == 50
+    other, _, restarted = ready(state, hidden=(3,))
+    assert other is not run and restarted and state[K.RUN_ID] == 2
+
+
+def test_bad_data_keeps_the_previous_data():
+    state = session()
+    ready(state)
+    data = state[K.DATA]
+
+    def broken(*signature):
+        raise ValueError("No such data.")
+
+    values = {**state[K.SETTINGS], "noise": 0.5}
+    kept, message = lifecycle.load_data(state, values, broken)
+    assert kept is data and message == "No such data. The previous data is kept."
+
+
+def test_bad_data_at_the_start_falls_back_to_the_default_data():
+    state = session(n="20")
+    calls = []
+
+    def picky(*signature):
+        calls.append(signature)
+        if signature[1] == 20:
+            raise ValueError("Too few points.")
+        return toy_data(*signature)
+
+    data, message = lifecycle.load_data(state, state[K.SETTINGS], picky)
+    assert message == "Too few points. Showing the default data instead."
+    assert data[0][1] == DEFAULTS["n_samples"] and len(calls) == 2
+
+
+def test_a_csv_before_any_upload_asks_for_one():
+    state = session(data="csv")
+    data, message = lifecycle.load_data(state, state[K.SETTINGS], toy_data)
+    assert data is None and "Upload a CSV" in message
+
+
+def test_an_invalid_network_keeps_the_previous_one():
+    state = session()
+    run, _, _ = ready(state)
+    same, error, restarted = ready(state, init="nonsense")
+    assert same is run and not restarted and "The previous network is kept." in error
+
+
+def test_roll_back_puts_the_last_good_state_back_once():
+    state = session()
+    run, _, _ = ready(state)
+    lifecycle.remember_good(state)
+    bad = ready(state, noise=0.9)[0]
+    assert bad is not run
+    assert lifecycle.roll_back(state, "it broke")
+    assert state[K.RUN] is run and state[K.SETTINGS]["noise"] == DEFAULTS["noise"]
+    assert state[K.ERRORS] == ["it broke"] and not state[K.PLAYING]
+    lifecycle.after_roll_back(state)
+    assert state[K.widget("noise")] == DEFAULTS["noise"]
+    assert not lifecycle.roll_back(state, "again")  # failing again right away: no loop
+    lifecycle.remember_good(state)
+    assert lifecycle.roll_back(state, "later")  # after a good run it may roll back again
+
+
+def test_roll_back_without_a_good_state_says_so():
+    state = session()
+    assert not lifecycle.roll_back(state, "first run broke")
+    assert state[K.ERRORS] == ["first run broke"]
+
+
+def test_roll_back_refuses_the_file_that_broke_the_page():
+    state = session()
+    ready(state)
+    lifecycle.remember_good(state)
+    state[K.CSV] = {"digest": "abc", "bytes": b"", "columns": []}
+    assert lifecycle.roll_back(state, "the file broke it")
+    assert state[K.CSV] is None and state[K.CSV_REFUSED] == "abc"
+
+
+@pytest.mark.parametrize("name", ["good-default", "tutorial-2-5-1"])
+def test_a_preset_fills_settings_and_widgets(name):
+    state = session()
+    state[K.PRESET] = name
+    lifecycle.apply_preset(state)
+    expected = preset_values(name, DEFAULTS)
+    assert state[K.SETTINGS] == expected
+    assert state[K.widget("learning_rate")] == expected["learning_rate"]

@@ -1,0 +1,283 @@
+"""The Playground's run from a session's start to its reset: plain Python on a mapping.
+
+``pages/playground.py`` draws widgets and shows messages; everything that decides what the
+session holds lives here, on ``state``, any mutable mapping (``st.session_state`` in the
+app, a ``dict`` in tests, which drive it without Streamlit):
+
+* ``start``: a session's first run: the settings, preset and restore point from the link;
+* ``toggle_play``, ``step``, ``reset``, ``new_init``, ``apply_preset``: what the buttons do;
+* ``load_data`` and ``current_run``: the data and the network for the settings in force,
+  the previous ones kept when the new settings give none;
+* ``restore``: replaying a link's epoch; ``url_query``: the link for the page;
+* ``remember_good`` and ``roll_back``: the last state that drew without an error, and going
+  back to it when a page run fails (the page's edge catches, this module restores).
+
+Each function that can refuse returns the message to show instead of raising.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any
+
+from scratchnet.datasets import load_csv, split, standardize
+from scratchnet.live import LiveRun
+from scratchnet.presets import PRESETS
+from ui import keys as K
+from ui.settings import (
+    DATA_KEYS,
+    DEFAULTS,
+    MAX_SEED,
+    MAX_UI_EPOCHS,
+    MAX_UI_LAYERS,
+    classifier_params,
+    from_query,
+    preset_values,
+    reset_signature,
+    to_query,
+)
+
+State = MutableMapping[str, Any]
+Data = tuple  # (signature, X_train, X_test, y_train, y_test, n_classes)
+
+NO_PRESET = "(your own settings)"
+# Widget parameters never change within a session (Streamlit would reset a widget whose
+# options or bounds change), so these lists are fixed; a link's value outside them is
+# added once, when the session starts.
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
+PENALTY_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+HIDDEN_DEFAULT = 8  # neurons a newly added layer starts with
+# What a page run needs to draw: kept from the last run that drew without an error.
+GOOD_KEYS = (K.SETTINGS, K.DATA, K.RUN, K.RUN_SIGNATURE, K.CSV)
+
+
+# -- a session's first run -------------------------------------------------------------------
+def write_widgets(state: State, values: Mapping[str, Any]) -> None:
+    """Put ``values`` into the widgets' keys (before the widgets are drawn)."""
+    for key, value in values.items():
+        if key == "hidden":
+            state[K.widget("layers")] = len(value)
+            for i in range(MAX_UI_LAYERS):
+                state[K.widget(f"h{i}")] = value[i] if i < len(value) else HIDDEN_DEFAULT
+        else:
+            state[K.widget(key)] = value
+
+
+def start(state: State, query: Mapping[str, str]) -> None:
+    """On a session's first run (a no-op after): the settings from the link's ``query``, its
+    preset and restore point; every bad parameter named in a notice."""
+    if K.SETTINGS in state:
+        return
+    values, notices = from_query(query)
+    epoch, play = restore_point(query, notices)
+    state[K.RESTORE] = (epoch, play) if epoch or play else None
+    preset = query.get("preset")
+    if preset in PRESETS:
+        values = preset_values(preset, values)
+    elif preset:
+        notices.append(f"The link's preset={preset!r} is not one of {', '.join(PRESETS)}.")
+    state[K.SETTINGS] = values
+    state[K.NOTICES] = notices
+    state[K.ERRORS] = []
+    state[K.RUN_ID] = state[K.POINTS_REV] = 0
+    state[K.PLAYING] = False
+    state[K.PRESET] = preset if preset in PRESETS else NO_PRESET
+    state[K.OPTIONS] = {
+        "learning_rate": tuple(sorted({*LEARNING_RATES, values["learning_rate"]})),
+        "penalty_rate": tuple(sorted({*PENALTY_RATES, values["penalty_rate"]})),
+    }
+    write_widgets(state, values)
+
+
+def restore_point(query: Mapping[str, str], notices: list[str]) -> tuple[int, bool]:
+    """The epoch and play state a link carries: where a page was when its server went away
+    (or when it was copied). Same settings and seeds: replaying to it gives the same weights."""
+    text = query.get("epoch", "0")
+    epoch = int(text) if text.isdigit() and int(text) <= MAX_UI_EPOCHS else 0
+    if str(epoch) != text:
+        notices.append(
+            f"The link's epoch={text!r} is not a whole number up to {MAX_UI_EPOCHS}; "
+            "starting at epoch 0."
+        )
+    return epoch, query.get("play") == "1"
+
+
+# -- the buttons -----------------------------------------------------------------------------
+def apply_preset(state: State) -> None:
+    name = state[K.PRESET]
+    if name in PRESETS:
+        values = preset_values(name, state[K.SETTINGS])  # its rates are in the fixed lists
+        state[K.SETTINGS] = values
+        write_widgets(state, values)
+
+
+def toggle_play(state: State) -> None:
+    """Play or Pause; Play refuses (with a notice) a run that cannot go on."""
+    run: LiveRun | None = state.get(K.RUN)
+    if state[K.PLAYING] or run is None:
+        state[K.PLAYING] = False
+    elif run.diverged:
+        state[K.NOTICES].append("Training diverged. Lower the learning rate, then press Play.")
+    elif run.epoch >= run.epochs:
+        state[K.NOTICES].append(f"Reached {run.epochs} epochs. Raise Epochs to train on.")
+    else:
+        state[K.PLAYING] = True
+
+
+def step(state: State, lock: contextlib.AbstractContextManager | None = None) -> None:
+    """Pause and train one epoch. ``lock``: held while training, so that the frame route
+    does not train the same run at the same time."""
+    state[K.PLAYING] = False
+    if K.RUN in state:
+        with lock or contextlib.nullcontext():
+            state[K.RUN].step_epoch()
+
+
+def reset(state: State) -> None:
+    """Start again with the same seeds: the run replays exactly."""
+    state[K.PLAYING] = False
+    state[K.RUN_SIGNATURE] = None
+
+
+def new_init(state: State) -> None:
+    """Start again from other initial weights (the next init seed)."""
+    seed = (state[K.SETTINGS]["init_seed"] + 1) % (MAX_SEED + 1)
+    state[K.SETTINGS]["init_seed"] = state[K.widget("init_seed")] = seed
+    reset(state)
+
+
+# -- data and run ----------------------------------------------------------------------------
+def csv_data(csv: Mapping[str, Any], test_ratio: float, seed: int) -> tuple:
+    """(X_train, X_test, y_train, y_test, n_classes) of an uploaded file, standardised on
+    the training part; ValueError when it gives no two features to draw."""
+    X, y, info = load_csv(csv["bytes"], csv["label"], list(csv["features"]), return_info=True)
+    if X.shape[1] != 2:
+        raise ValueError("Pick two feature columns to draw and train on.")
+    X_train, X_test, y_train, y_test = split(X, y, test_ratio, seed)
+    X_train, X_test, _, _ = standardize(X_train, X_test)
+    return X_train, X_test, y_train, y_test, len(info.classes)
+
+
+def load_data(
+    state: State, values: Mapping[str, Any], toy_data: Callable[..., tuple]
+) -> tuple[Data | None, str | None]:
+    """(data, message) for the settings: ``data`` is (signature, X_train, X_test, y_train,
+    y_test, n_classes), the previous data when the settings give none (the message says why);
+    None before a CSV has been uploaded. ``toy_data(*signature)`` makes a toy data set."""
+    current = state.get(K.DATA)
+    if values["dataset"] == "csv":
+        csv = state.get(K.CSV)
+        if csv is None or "label" not in csv:
+            return current, "Upload a CSV file in the sidebar to train on your own data."
+        signature = ("csv", csv["digest"], csv["label"], csv["features"])
+        signature += (values["test_ratio"], values["data_seed"])
+    else:
+        signature = tuple(values[k] for k in DATA_KEYS)
+    if current is not None and current[0] == signature:
+        return current, None
+    message = None
+    try:
+        if values["dataset"] == "csv":
+            parts = csv_data(csv, values["test_ratio"], values["data_seed"])
+        else:
+            parts = toy_data(*signature)
+    except (ValueError, TypeError) as error:
+        if current is not None:
+            return current, f"{error} The previous data is kept."
+        message = f"{error} Showing the default data instead."
+        signature = tuple(DEFAULTS[k] for k in DATA_KEYS)
+        parts = toy_data(*signature)
+    state[K.DATA] = (signature, *parts)
+    state[K.POINTS_REV] += 1
+    return state[K.DATA], message
+
+
+def current_run(
+    state: State, values: Mapping[str, Any], data: Data
+) -> tuple[LiveRun | None, str | None, bool]:
+    """(run, error, restarted) for these settings: the same run (with a new learning rate or
+    epoch limit applied live), or a new one when the data or the network changed
+    (``restarted`` when it replaced one); the previous run and an error when the settings
+    make no valid network."""
+    signature = (data[0], reset_signature(values))
+    run: LiveRun | None = state.get(K.RUN)
+    if run is not None and state.get(K.RUN_SIGNATURE) == signature:
+        if run.params["learning_rate"] != values["learning_rate"]:
+            run.set_learning_rate(values["learning_rate"])
+        if run.epochs != values["epochs"]:
+            run.set_epochs(values["epochs"])
+        return run, None, False
+    _, X_train, X_test, y_train, y_test, n_classes = data
+    try:
+        params = classifier_params(values, len(X_train))
+        new = LiveRun(X_train, y_train, X_test, y_test, params, n_classes)
+    except ValueError as error:
+        return run, f"{error} The previous network is kept.", False
+    restarted = run is not None and state.get(K.RUN_SIGNATURE) is not None
+    state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
+    state[K.RUN_ID] += 1
+    return new, None, restarted
+
+
+def restore(
+    state: State,
+    run: LiveRun,
+    waiting: Callable[[int], contextlib.AbstractContextManager] | None = None,
+) -> None:
+    """Once per session: train up to the link's epoch (a reconnect after a server went away),
+    inside ``waiting(epoch)`` (a spinner in the app), and play on if the link was playing."""
+    point = state.pop(K.RESTORE, None)
+    if point is None or run.epoch:
+        return
+    epoch, play = point
+    if epoch:
+        with (waiting or (lambda _: contextlib.nullcontext()))(epoch):
+            run.replay_to(min(epoch, run.epochs))
+    state[K.PLAYING] = play and not run.finished
+
+
+def url_query(state: State, values: Mapping[str, Any], run: LiveRun) -> dict[str, str]:
+    """The link for this page: the settings that differ from the defaults, the epoch
+    reached, and whether it is playing."""
+    query = to_query(values)
+    if run.epoch:
+        query["epoch"] = str(run.epoch)
+    if state[K.PLAYING]:
+        query["play"] = "1"
+    return query
+
+
+# -- the last good state ---------------------------------------------------------------------
+def remember_good(state: State) -> None:
+    """A page run drew without an error: what it drew becomes the state ``roll_back``
+    returns to, and a later failure may roll back again."""
+    state[K.GOOD] = {key: state.get(key) for key in GOOD_KEYS}
+    state[K.GOOD]["settings_copy"] = dict(state[K.SETTINGS])
+    state[K.ROLLED_BACK] = False
+
+
+def roll_back(state: State, message: str) -> bool:
+    """After a page run failed: put back the last good state (its settings into the
+    widgets on the next run), pause, and keep ``message`` to show. False when there is no
+    good state to return to, or the failure came right after a roll-back (it would loop)."""
+    state.setdefault(K.ERRORS, []).append(message)
+    good = state.get(K.GOOD)
+    if good is None or state.get(K.ROLLED_BACK):
+        return False
+    failed_csv = state.get(K.CSV)
+    for key in GOOD_KEYS:
+        state[key] = good[key]
+    state[K.SETTINGS] = dict(good["settings_copy"])
+    if failed_csv is not None and failed_csv is not good[K.CSV]:  # refuse that file from now on
+        state[K.CSV_REFUSED] = failed_csv["digest"]
+    state[K.PLAYING] = False
+    state[K.ROLLED_BACK] = True
+    state[K.REWRITE_WIDGETS] = True
+    return True
+
+
+def after_roll_back(state: State) -> None:
+    """At the start of the run after a roll-back: the good settings back into the widgets."""
+    if state.pop(K.REWRITE_WIDGETS, False):
+        write_widgets(state, state[K.SETTINGS])
