@@ -101,6 +101,25 @@ def test_init_is_seeded_and_scaled(init):
         assert np.abs(W[:-1]).max() <= limit
 
 
+@pytest.mark.parametrize(
+    "init, spread",
+    [
+        ("he", lambda n_in, n_out: np.sqrt(2 / n_in)),  # N(0, 2 / n_in)
+        ("glorot", lambda n_in, n_out: np.sqrt(6 / (n_in + n_out)) / np.sqrt(3)),  # U(-r, r)
+        ("normal", lambda n_in, n_out: 1.0),
+    ],
+)
+def test_init_has_the_right_spread(init, spread):
+    n_in, n_out = 300, 400  # 120,000 weights: their std is within 1% of the true one
+    W = MLP([n_in, n_out, 2], init=init, seed=3).params[0][:-1]
+    assert W.shape == (n_in, n_out)
+    assert abs(W.mean()) < 0.02 * spread(n_in, n_out)
+    assert W.std() == pytest.approx(spread(n_in, n_out), rel=0.02)
+    if init == "glorot":  # uniform: its values fill the whole of (-r, r) and no more
+        r = np.sqrt(6 / (n_in + n_out))
+        assert r * 0.999 < np.abs(W).max() <= r
+
+
 def test_two_class_softmax_equals_the_general_formula():
     Z = np.random.default_rng(0).normal(scale=30, size=(2, 50))
     expected = np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)

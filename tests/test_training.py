@@ -118,10 +118,17 @@ def test_exponential_schedule_decays_per_epoch(data):
 
 
 def test_learning_rate_change_applies_to_the_running_network(data):
-    trainer = trained(data, epochs=1)
-    trainer.learning_rate = 0.01
-    trainer.run(1)
-    assert trainer.history[-1]["learning_rate"] == 0.01
+    # Full batch: the second step of both starts from the same weights with the same
+    # gradient, so plain SGD's update -lr * g is a tenth at a tenth of the rate.
+    changed = trained(data, epochs=1, batch_size="full", learning_rate=0.1)
+    kept = trained(data, epochs=1, batch_size="full", learning_rate=0.1)
+    start = changed.net.flat_params.copy()
+    changed.learning_rate = 0.01
+    changed.run(1), kept.run(1)
+    assert changed.history[-1]["learning_rate"] == 0.01
+    taken = changed.net.flat_params - start
+    np.testing.assert_allclose(taken, 0.1 * (kept.net.flat_params - start), rtol=1e-9)
+    assert np.abs(taken).max() > 0
 
 
 def test_batch_larger_than_the_data_is_one_full_batch(data):
