@@ -21,9 +21,10 @@ from scratchnet.datasets import make_dataset, split
 _LAZY = {
     "ScratchNetClassifier": "scratchnet.estimator",
     "DivergenceWarning": "scratchnet.estimator",
+    "FeatureMap": "scratchnet.estimator",
 }
 
-__all__ = ["DivergenceWarning", "ScratchNetClassifier", "make_dataset", "split"]
+__all__ = ["DivergenceWarning", "FeatureMap", "ScratchNetClassifier", "make_dataset", "split"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,9 @@
 """``ScratchNetClassifier``: the network and trainer behind scikit-learn's estimator API,
 modelled on ``MLPClassifier``: ``__init__`` only stores its arguments, ``fit`` checks them,
 ``partial_fit`` runs one epoch, learned attributes end in ``_``.
+
+``FeatureMap``: TensorFlow Playground's input features (X1², sin X1, ...) as a transformer,
+for a ``Pipeline`` in front of the classifier.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from scratchnet.features import PLAIN, check_features, feature_map
 from scratchnet.training import DEFAULTS, Trainer
 
 
@@ -247,3 +251,51 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         if "_trainer" in state:  # pickled views came back as copies: point them at the net
             self._publish_weights()
+
+
+class FeatureMap(TransformerMixin, BaseEstimator):
+    """TensorFlow Playground's input features of 2-D points, as a scikit-learn transformer.
+
+    A transformer rather than a parameter of ``ScratchNetClassifier``, as scikit-learn does
+    it (``PolynomialFeatures``, ``SplineTransformer``): the classifier keeps taking any
+    number of features, and the map composes with ``Pipeline`` and ``GridSearchCV``
+    (``{"features__features": [...]}``)::
+
+        Pipeline([("features", FeatureMap(("x1^2", "x2^2"))),
+                  ("net", ScratchNetClassifier(hidden_layer_sizes=()))])
+
+    Parameters
+    ----------
+    features : sequence of str, default ("x1", "x2")
+        Names from ``scratchnet.features.FEATURES``: x1, x2, x1^2, x2^2, x1*x2, sin(x1),
+        sin(x2). The columns come out in that order.
+
+    Attributes
+    ----------
+    features_ : tuple of str, the checked names in output order
+    n_features_in_ : int, always 2
+    """
+
+    def __init__(self, features=PLAIN):
+        self.features = features
+
+    def fit(self, X, y=None):
+        """Check ``features`` and that X has shape (n_samples, 2)."""
+        X = validate_data(self, X, reset=True, dtype=np.float64)
+        if X.shape[1] != 2:
+            raise ValueError(
+                f"FeatureMap computes features of 2-D points: X needs 2 columns (x1, x2). "
+                f"Got {X.shape[1]}."
+            )
+        self.features_ = check_features(self.features)
+        return self
+
+    def transform(self, X) -> NDArray[np.float64]:
+        """The features of X (n_samples, 2): shape (n_samples, len(features_))."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return feature_map(X, self.features_)
+
+    def get_feature_names_out(self, input_features=None) -> NDArray:
+        check_is_fitted(self)
+        return np.asarray(self.features_, dtype=object)
