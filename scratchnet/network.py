@@ -233,6 +233,28 @@ class MLP:
         """Class probabilities, shape (n_samples, n_classes), rows summing to 1."""
         return class_probabilities(self.predict_output(X), self.output)
 
+    def activations(self, X: NDArray) -> list[Array]:
+        """What every neuron outputs for each row of X: the pictures of the network view.
+
+        X : ndarray of shape (n_samples, n_features).
+        Returns one array per layer after the inputs, ``[hidden_1, ..., hidden_k, output]``,
+        each of shape (n_samples, units): column j is neuron j's activation, the output
+        layer's after softmax or sigmoid (``predict_output``).
+        """
+        A = np.asarray(X, dtype=np.float64)
+        layers = []
+        for i, W in enumerate(self.params):
+            Z = A @ W[:-1] + W[-1]  # z = W^T a + b, for every sample at once
+            if i < len(self.params) - 1:
+                self._activate(Z)
+            else:
+                Z = np.ascontiguousarray(Z.T)  # the output functions take a sample a column
+                self._output(Z)
+                Z = Z.T
+            layers.append(Z)
+            A = Z
+        return layers
+
     # -- backward ------------------------------------------------------------------------
     def backward(self, T: Array, scale: float = 1.0) -> list[Array]:
         """Mean gradient of the loss over the batch of the last ``forward``, times ``scale``.

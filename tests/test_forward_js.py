@@ -1,0 +1,120 @@
+"""netview/frontend/forward.js in Chromium against NumPy: the browser's pictures of the
+network (input features, every hidden neuron, the output) are NumPy's, to 1e-9."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from browser_support import chromium, require_browser
+
+from netview import FORWARD_JS as NETVIEW_FORWARD_JS
+from scratchnet.activations import ACTIVATIONS
+from scratchnet.features import FEATURES, PLAIN, check_features, feature_map
+from scratchnet.network import MLP
+from scratchnet.plots import grid
+
+pytestmark = pytest.mark.browser
+
+FORWARD_JS = NETVIEW_FORWARD_JS
+EXTENT = (-2.5, 3.0, -1.75, 2.25)
+N = 24  # grid size: 576 pixels a picture
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def page():
+    require_browser()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_content("<html><body></body></html>")
+        page.add_script_tag(path=str(FORWARD_JS))
+        yield page
+
+
+def js_pictures(page, net: MLP, features) -> dict:
+    return page.evaluate(
+        """([net, extent, n]) => {
+            const F = window.scratchnetForward;
+            const out = F.forward(net, F.grid(extent, n));
+            const list = (pictures) => pictures.map((p) => Array.from(p));
+            return {
+                inputs: list(out.inputs),
+                layers: out.layers.map(list),
+                proba: list(F.classProbabilities(net, out.layers[out.layers.length - 1])),
+            };
+        }""",
+        [
+            {
+                "sizes": net.layer_sizes,
+                "weights": net.flat_params.tolist(),
+                "activation": net.activation,
+                "output": net.output,
+                "features": list(features),
+            },
+            list(EXTENT),
+            N,
+        ],
+    )
+
+
+def assert_same_pictures(js: list, ours: np.ndarray, what: str) -> None:
+    """Each column of ``ours`` (pixels, neurons) against the browser's picture, relative to
+    the picture's largest value."""
+    js = np.array(js)
+    assert js.shape == ours.T.shape, what
+    scale = np.maximum(np.abs(ours).max(axis=0), 1e-300)
+    error = (np.abs(js.T - ours) / scale).max()
+    assert error <= TOLERANCE, f"{what}: relative error {error:.3g}"
+
+
+CASES = [
+    (activation, output, features, hidden)
+    for activation in ACTIVATIONS
+    for output, features, hidden in [
+        ("softmax", PLAIN, (16,)),
+        ("sigmoid", tuple(FEATURES), (8, 5)),
+    ]
+] + [
+    ("relu", "softmax", ("x1^2", "x2^2"), ()),  # no hidden layer
+    ("tanh", "softmax", ("x1", "sin(x2)", "x1*x2"), (7, 6, 5)),  # three classes, deep
+]
+
+
+@pytest.mark.parametrize("activation, output, features, hidden", CASES)
+def test_the_browsers_pictures_are_numpys(page, activation, output, features, hidden):
+    features = check_features(features)
+    n_out = 1 if output == "sigmoid" else 3 if hidden == (7, 6, 5) else 2
+    net = MLP([len(features), *hidden, n_out], activation, output, init="normal", seed=7)
+    points = feature_map(grid(EXTENT, N)[2], features)
+    js = js_pictures(page, net, features)
+    assert_same_pictures(js["inputs"], points, "input features")
+    ours = net.activations(points)
+    assert len(js["layers"]) == len(ours)
+    for i, (theirs, mine) in enumerate(zip(js["layers"], ours, strict=True)):
+        assert_same_pictures(theirs, mine, f"layer {i + 1}")
+    assert_same_pictures(js["proba"], net.predict_proba(points), "class probabilities")
+
+
+def test_a_trained_network_too(page):
+    from scratchnet.datasets import make_dataset
+    from scratchnet.training import Trainer
+
+    X, y = make_dataset("moons", 400, 0.1, seed=0)
+    trainer = Trainer.from_params({"hidden_layer_sizes": (64,), "random_state": 0}, 2, 2)
+    trainer.set_data(X, y)
+    trainer.run(20)
+    net = trainer.net
+    js = js_pictures(page, net, PLAIN)
+    points = grid(EXTENT, N)[2]
+    assert_same_pictures(js["proba"], net.predict_proba(points), "class probabilities")
+    assert_same_pictures(js["layers"][0], net.activations(points)[0], "hidden neurons")
+
+
+def test_weights_that_do_not_fit_the_sizes_are_refused(page):
+    message = page.evaluate(
+        """() => { const F = window.scratchnetForward;
+            try { F.forward({sizes: [2, 3, 2], weights: [1, 2, 3], activation: "relu",
+                             output: "softmax"}, F.grid([0, 1, 0, 1], 2)); return "";
+            } catch (e) { return e.message; } }"""
+    )
+    assert message == "weights do not match the layer sizes"
