@@ -23,6 +23,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
+from scratchnet.features import PLAIN, check_features, feature_map
 from scratchnet.plots import Extent, boundary_rgba, data_extent, encode_png, grid
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
@@ -144,6 +145,8 @@ class LiveRun:
     X_test, y_test : the held-out points (may be empty).
     params : ``ScratchNetClassifier`` keyword arguments; ``epochs`` is where ``tick``
         stops (raise it and training continues).
+    features : the network's inputs, names from ``scratchnet.features.FEATURES``; the
+        points and the pictures stay in the (x1, x2) plane, the network sees the features.
     """
 
     def __init__(
@@ -155,20 +158,30 @@ class LiveRun:
         params: Mapping[str, Any],
         n_classes: int | None = None,
         grid_size: int = GRID_SIZE,
+        features: Sequence[str] = PLAIN,
     ):
         self.params = check_params(params)
+        self.features = check_features(features)
         self.X_train, self.y_train = np.asarray(X_train, float), np.asarray(y_train, np.intp)
         self.X_test, self.y_test = np.asarray(X_test, float), np.asarray(y_test, np.intp)
         if self.X_train.ndim != 2 or self.X_train.shape[1] != 2:
             raise ValueError(f"A live run draws two features; got X of shape {self.X_train.shape}.")
         labels = np.concatenate([self.y_train, self.y_test])
         self.n_classes = int(n_classes or labels.max() + 1)
-        self.trainer = _LiveTrainer.from_params(self.params, 2, self.n_classes)
-        self.trainer.set_data(self.X_train, self.y_train, self.X_test, self.y_test)
+        self.trainer = _LiveTrainer.from_params(self.params, len(self.features), self.n_classes)
+        self.trainer.set_data(
+            feature_map(self.X_train, self.features),
+            self.y_train,
+            feature_map(self.X_test, self.features) if len(self.X_test) else self.X_test,
+            self.y_test,
+        )
         self.extent = data_extent(np.vstack([self.X_train, self.X_test]))
         self.grid_size = grid_size
-        self._grid = shared_grid(self.extent, grid_size)
-        self._png: tuple[int, bytes] | None = None  # (steps, picture) of the last drawing
+        # The grid's points as the network sees them: the shared grid itself for (x1, x2).
+        self._grid = feature_map(shared_grid(self.extent, grid_size), self.features)
+        self._png: tuple[tuple, bytes] | None = None  # ((steps, discrete), the picture)
+        self.discrete = False  # draw hard class regions (see boundary_rgba)
+        self.speed: tuple[str, int] = ("epochs", 1)  # what a tick trains; see set_speed
 
     def release(self) -> None:
         """Free the network, its buffers, its history and the data, for a run that nobody
@@ -216,12 +229,33 @@ class LiveRun:
         """Move the stopping point; raising it lets a finished run continue."""
         self.params = check_params({**self.params, "epochs": epochs})
 
+    def set_speed(self, steps: int | None = None, epochs: int | None = None) -> None:
+        """What one ``tick`` trains: ``steps`` minibatches (watch each step of SGD move the
+        boundary) or ``epochs`` whole epochs; either way no longer than its time slice."""
+        if (steps is None) == (epochs is None):
+            raise ValueError("Give the speed as a number of steps or of epochs a tick, not both.")
+        unit, count = ("steps", steps) if steps is not None else ("epochs", epochs)
+        if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
+            raise ValueError(f"The speed must be a whole number of {unit} >= 1. Got {count!r}.")
+        self.speed = (unit, int(count))
+
+    @property
+    def progress(self) -> float:
+        """Epochs trained, with the part of the epoch under way (3.25: a quarter into the
+        fourth), for a counter that moves when a tick trains a few minibatches."""
+        return self.trainer.progress
+
     # -- training ---------------------------------------------------------------------------
     def tick(self, max_seconds: float = TICK_SECONDS) -> list[dict]:
-        """Train one epoch, or for ``max_seconds`` if that ends first. Returns new history rows."""
+        """Train what ``speed`` says (one epoch unless set), or for ``max_seconds`` if that
+        ends first, never past ``epochs``. Returns the history rows of epochs completed."""
         if self.finished:
             return []
-        return self.trainer.run(epochs=1, max_seconds=max_seconds)
+        unit, count = self.speed
+        left = self.epochs - self.trainer.epoch
+        if unit == "steps":
+            return self.trainer.run(epochs=1, max_seconds=max_seconds, max_steps=count)
+        return self.trainer.run(epochs=min(count, left), max_seconds=max_seconds)
 
     def step_epoch(self) -> list[dict]:
         """Finish the epoch under way (or train a whole one), however long it takes."""
@@ -242,9 +276,10 @@ class LiveRun:
 
     def boundary_png(self) -> bytes:
         """The decision boundary as PNG bytes (drawn again only after training moved)."""
-        if self._png is None or self._png[0] != self.trainer.steps:
-            rgba = boundary_rgba(self.probabilities(), self.grid_size)
-            self._png = (self.trainer.steps, encode_png(rgba, level=1))
+        drawn = (self.trainer.steps, self.discrete)
+        if self._png is None or self._png[0] != drawn:
+            rgba = boundary_rgba(self.probabilities(), self.grid_size, discrete=self.discrete)
+            self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
 
     def metrics(self) -> dict[str, float | int | None]:

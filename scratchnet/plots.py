@@ -174,6 +174,7 @@ def boundary_rgba(
     *,
     shades: int = 15,
     strength: float = 0.75,
+    discrete: bool = False,
 ) -> NDArray[np.uint8]:
     """Colour each grid pixel by its most probable class, paler where the network is unsure.
 
@@ -183,7 +184,9 @@ def boundary_rgba(
     probability rescaled from its least possible value ``1/k`` to 1:
     ``(p_max - 1/k) / (1 - 1/k)``, so for two classes it is ``|2p - 1|``.
     Certainty is rounded to ``shades`` levels, TensorFlow Playground's stepped
-    look, which also makes the PNG several times smaller.
+    look, which also makes the PNG several times smaller. ``discrete``: every
+    pixel takes its class's full colour however unsure the network is
+    (TensorFlow Playground's "discretize output": hard class regions).
 
     proba : array of shape (n * n, k), class probabilities in ``grid`` order;
         shape (n * n,) or (n * n, 1) is read as the probability of class 1.
@@ -218,6 +221,8 @@ def boundary_rgba(
     # A diverged network (NaN probabilities) paints white rather than garbage.
     np.nan_to_num(certainty, copy=False, nan=0.0)
     np.clip(certainty, 0.0, 1.0, out=certainty)
+    if discrete:  # full colour wherever one class wins (NaN, already 0, stays white)
+        np.ceil(certainty, out=certainty)
     level = np.rint(certainty * shades).astype(np.intp)
     level += winner * (shades + 1)
     return table[level].reshape(n, n, 4)

@@ -308,6 +308,14 @@ class Trainer:
         self._pos = 0
         self._seconds = 0.0
 
+    @property
+    def progress(self) -> float:
+        """How far training is in epochs, with the part of the epoch under way: 3.25 after
+        three epochs and a quarter of the fourth's minibatches."""
+        if self._pos <= 0 or not len(self._X1):
+            return float(self.epoch)
+        return self.epoch + self._pos / len(self._X1)
+
     def run(
         self,
         epochs: int = 1,

@@ -1,11 +1,13 @@
 """A live run: ticks bounded in time, the boundary picture, replay, live changes, memory."""
 
 import gc
+import io
 import tracemalloc
 import weakref
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from scratchnet.datasets import make_dataset, split
 from scratchnet.live import EVAL_ROWS, GRID_SIZE, LiveRun
@@ -197,3 +199,62 @@ def test_release_frees_the_run_and_later_use_says_why():
         run.tick()
     with pytest.raises(RuntimeError, match="released"):
         run.boundary_png()
+
+
+def test_a_run_on_input_features_trains_on_them_and_draws_the_plane():
+    from scratchnet.features import feature_map
+
+    X, y = make_dataset("circles", 400, 0.05, seed=0)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=0)
+    params = {**PARAMS, "hidden_layer_sizes": (), "epochs": 30, "learning_rate": 0.3}
+    run = LiveRun(X_train, y_train, X_test, y_test, params, features=("x2^2", "x1^2"))
+    assert run.features == ("x1^2", "x2^2") and run.trainer.net.layer_sizes == [2, 2]
+    run.replay_to(30)
+    assert run.history[-1]["test_acc"] >= 0.95  # circles, no hidden layer: one cut in x²
+    points = feature_map(grid(run.extent, GRID_SIZE)[2], run.features)
+    np.testing.assert_array_equal(run.probabilities(), run.trainer.net.predict_proba(points))
+    assert run.X_train.shape[1] == 2  # the points stay in the plane, for drawing
+
+
+def test_speed_in_minibatches_moves_a_fraction_of_an_epoch():
+    run = live()  # 300 training points, batch 10: 30 steps an epoch
+    run.set_speed(steps=3)
+    run.tick(max_seconds=10)
+    assert run.trainer.steps == 3 and run.epoch == 0 and run.progress == pytest.approx(0.1)
+    for _ in range(9):
+        run.tick(max_seconds=10)
+    assert run.epoch == 1 and run.progress == 1.0 and len(run.history) == 1
+
+
+def test_speed_in_epochs_trains_several_a_tick_but_stops_at_the_limit():
+    run = live(epochs=5)
+    run.set_speed(epochs=3)
+    assert len(run.tick(max_seconds=10)) == 3 and run.epoch == 3
+    assert len(run.tick(max_seconds=10)) == 2 and run.epoch == 5 and run.finished
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({}, "not both"), ({"steps": 2, "epochs": 1}, "not both"), ({"steps": 0}, ">= 1"),
+     ({"epochs": 1.5}, "whole number of epochs")],
+)  # fmt: skip
+def test_a_bad_speed_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        live().set_speed(**kwargs)
+
+
+def test_discretized_output_paints_hard_class_regions():
+    from scratchnet.plots import CLASS_COLORS, _rgb
+
+    run = live()
+    run.step_epoch()
+    soft = run.boundary_png()
+    run.discrete = True
+    hard = run.boundary_png()
+    assert hard != soft
+    pixels = np.asarray(Image.open(io.BytesIO(hard)).convert("RGB")).reshape(-1, 3)
+    colours = {tuple(int(v) for v in px) for px in np.unique(pixels, axis=0)}
+    full = {tuple(round(255 + 0.75 * (c - 255)) for c in _rgb(CLASS_COLORS[k])) for k in (0, 1)}
+    assert colours <= full | {(255, 255, 255)} and colours & full == full
+    run.discrete = False
+    assert run.boundary_png() == soft
