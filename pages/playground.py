@@ -16,14 +16,16 @@ import streamlit as st
 
 from livechart import live_chart, pack_points
 from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
+from scratchnet.features import LABELS as FEATURE_LABELS
+from scratchnet.features import check_features
 from scratchnet.live import LiveRun
-from scratchnet.plots import CLASS_COLORS
+from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
 from server import frames
 from ui import keys as K
 from ui import lifecycle
 from ui.lifecycle import HIDDEN_DEFAULT, NO_PRESET
-from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTIES
+from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTIES, speed_label
 
 # A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
@@ -140,6 +142,15 @@ def data_widgets(values: dict, n_train: int) -> dict:
     read["show_test"] = st.checkbox(
         "Show test points", key=ensure("show_test", values["show_test"])
     )
+    read["discrete"] = st.checkbox(
+        "Discretize output", key=ensure("discrete", values["discrete"]),
+        help="Paint each region in its class's full colour, however unsure the network is.",
+    )  # fmt: skip
+    read["palette"] = st.selectbox(
+        "Colours", BY_KEY["palette"].choices, key=ensure("palette", values["palette"]),
+        format_func={"playground": "TensorFlow Playground",
+                     "okabe-ito": "Okabe–Ito (colour-blind safe)"}.get,
+    )  # fmt: skip
     return read
 
 
@@ -189,8 +200,23 @@ def csv_widgets() -> None:
     csv["label"] = label
 
 
+def features_widget(values: dict) -> tuple[str, ...]:
+    """TensorFlow Playground's input features, switched on and off; at least one stays."""
+    chosen = st.pills(
+        "Input features", list(FEATURE_LABELS), selection_mode="multi",
+        format_func=FEATURE_LABELS.get, key=ensure("features", list(values["features"])),
+        help="What the network is given: the coordinates, their squares, their product, "
+        "their sines. The pictures stay in the (X₁, X₂) plane.",
+    )  # fmt: skip
+    if not chosen:
+        st.warning("Choose at least one input feature: the network keeps the ones it had.")
+        return values["features"]
+    return check_features(chosen)
+
+
 def network_widgets(values: dict) -> dict:
-    read = {"hidden": neurons_widgets(values, lecture=False)}
+    read = {"features": features_widget(values)}
+    read["hidden"] = neurons_widgets(values, lecture=False)
     read["activation"] = st.selectbox(
         "Activation", BY_KEY["activation"].choices, key=ensure("activation", values["activation"])
     )
@@ -216,9 +242,16 @@ def training_widgets(values: dict, n_train: int) -> dict:
     )  # fmt: skip
     if read["batch_size"] >= n_train:
         st.caption(f"Full batch: all {n_train} training points in every step.")
+    read["speed"] = st.select_slider(
+        "Speed", BY_KEY["speed"].choices, key=ensure("speed", values["speed"]),
+        format_func=speed_label,
+        help="What each picture shows more of: one minibatch step (watch SGD move the "
+        "boundary step by step) up to several epochs.",
+    )  # fmt: skip
     read["epochs"] = st.number_input(
-        "Epochs", *span("epochs"), key=ensure("epochs", values["epochs"]),
-        help="Training stops here; raise it and press Play to go on.",
+        "Stop at epoch", *span("epochs"), key=ensure("epochs", values["epochs"]),
+        help="0: never stop; Play runs until Pause. Otherwise training stops at this epoch; "
+        "raise it and press Play to go on.",
     )  # fmt: skip
     read["optimizer"] = st.selectbox(
         "Optimizer", BY_KEY["optimizer"].choices, key=ensure("optimizer", values["optimizer"])
@@ -315,7 +348,10 @@ def metric_row(run: LiveRun) -> None:
     now = run.metrics()
     before = history[-2] if len(history) > 1 else None
     cols = st.columns(5)
-    cols[0].metric("Epoch", f"{run.epoch}", help=f"Training stops at {run.epochs}.")
+    limit = state[K.SETTINGS]["epochs"]
+    cols[0].metric(
+        "Epoch", f"{run.epoch}", help=f"Training stops at {limit}." if limit else "No limit."
+    )
     for col, key, label in (
         (cols[1], "train_loss", "Train loss"),
         (cols[2], "test_loss", "Test loss"),
@@ -404,7 +440,7 @@ def draw(run: LiveRun) -> None:
         metric_row(run)
     values = state[K.SETTINGS]
     _, X_train, X_test, y_train, y_test, n_classes = state[K.DATA]
-    colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(n_classes)]
+    colors = list(PALETTES[values["palette"]][:n_classes])
     live_chart(
         key=K.CHART,
         points=pack_points(X_train, y_train, X_test, y_test),

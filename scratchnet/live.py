@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.features import PLAIN, check_features, feature_map
-from scratchnet.plots import Extent, boundary_rgba, data_extent, encode_png, grid
+from scratchnet.plots import CLASS_COLORS, Extent, boundary_rgba, data_extent, encode_png, grid
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
 GRID_SIZE = 100  # the boundary is drawn on GRID_SIZE x GRID_SIZE points
@@ -179,8 +179,9 @@ class LiveRun:
         self.grid_size = grid_size
         # The grid's points as the network sees them: the shared grid itself for (x1, x2).
         self._grid = feature_map(shared_grid(self.extent, grid_size), self.features)
-        self._png: tuple[tuple, bytes] | None = None  # ((steps, discrete), the picture)
+        self._png: tuple[tuple, bytes] | None = None  # ((steps, look), the picture)
         self.discrete = False  # draw hard class regions (see boundary_rgba)
+        self.colors: Sequence[str] = CLASS_COLORS  # the class colours of the picture
         self.speed: tuple[str, int] = ("epochs", 1)  # what a tick trains; see set_speed
 
     def release(self) -> None:
@@ -276,9 +277,11 @@ class LiveRun:
 
     def boundary_png(self) -> bytes:
         """The decision boundary as PNG bytes (drawn again only after training moved)."""
-        drawn = (self.trainer.steps, self.discrete)
+        drawn = (self.trainer.steps, self.discrete, tuple(self.colors))
         if self._png is None or self._png[0] != drawn:
-            rgba = boundary_rgba(self.probabilities(), self.grid_size, discrete=self.discrete)
+            rgba = boundary_rgba(
+                self.probabilities(), self.grid_size, self.colors, discrete=self.discrete
+            )
             self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
 

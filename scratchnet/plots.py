@@ -64,6 +64,22 @@ CLASS_COLORS: tuple[str, ...] = (
     "#9BC53D",  # lime
     "#000000",  # black
 )
+# Okabe and Ito's palette for every colour-vision type, as they published it, then the
+# same extra colours past eight classes.
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#0072B2",  # blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow (as published: darkened, it would sit too close to the orange)
+    "#000000",  # black
+    *CLASS_COLORS[8:19],
+    "#666666",  # grey, in black's place
+)
+# The palettes a page offers: TensorFlow Playground's look, or Okabe-Ito's throughout.
+PALETTES: dict[str, tuple[str, ...]] = {"playground": CLASS_COLORS, "okabe-ito": OKABE_ITO}
 
 # Train solid and dark, test dotted and orange; livechart/frontend/main.js uses the same.
 CURVE_COLORS = {"train": "#333333", "test": "#E07B00"}

@@ -68,7 +68,7 @@ def test_play_refuses_a_finished_or_diverged_run():
     assert not state[K.PLAYING]
     lifecycle.step(state)
     lifecycle.toggle_play(state)
-    assert not state[K.PLAYING] and "Raise Epochs" in state[K.NOTICES][-1]
+    assert not state[K.PLAYING] and "Reached the epoch limit (1)" in state[K.NOTICES][-1]
     run.trainer.diverged = "blew up"
     lifecycle.toggle_play(state)
     assert not state[K.PLAYING] and "Lower the learning rate" in state[K.NOTICES][-1]

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import keys as K
+from ui.settings import NO_EPOCH_LIMIT
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
 
@@ -30,6 +31,7 @@ def click(at, label):
 def widget(at, setting):
     key = K.widget(setting)
     for kind in (
+        at.get("button_group"),
         at.slider,
         at.select_slider,
         at.selectbox,
@@ -125,6 +127,11 @@ def test_play_starts_and_pause_stops():
         ("dataset", "circles", lambda r: r.params is not None),
         ("data_seed", 1, lambda r: r.params is not None),
         ("learning_rate", 0.03, lambda r: r.trainer.learning_rate == 0.03),
+        ("features", ["x1^2", "x2^2"], lambda r: r.features == ("x1^2", "x2^2")),
+        ("speed", "1s", lambda r: r.speed == ("steps", 1)),
+        ("speed", "3e", lambda r: r.speed == ("epochs", 3)),
+        ("discrete", True, lambda r: r.discrete),
+        ("epochs", 0, lambda r: r.epochs == NO_EPOCH_LIMIT),
     ],
 )
 def test_each_control_changes_what_is_trained(setting, value, check):
@@ -138,8 +145,10 @@ def test_each_control_changes_what_is_trained(setting, value, check):
     assert check(run)
     if setting in ("noise", "dataset", "data_seed"):
         assert run is not before and not np.array_equal(run.X_train[:50], points_before[:50])
-    if setting == "learning_rate":
+    if setting in ("learning_rate", "speed", "discrete", "epochs"):
         assert run is before  # applied to the running network, no reset
+    if setting == "features":
+        assert run is not before and run.trainer.net.layer_sizes[0] == 2
 
 
 def test_a_reset_by_a_structural_change_says_so():
@@ -277,3 +286,34 @@ def test_a_failure_while_drawing_shows_an_error_and_keeps_the_last_good_state(mo
     assert run_of(at) is good and run_of(at).epoch == 1  # the same network, not a new one
     at = click(at, "Step")  # and the page goes on working
     assert not at.exception and not at.error and run_of(at).epoch == 2
+
+
+def test_no_input_feature_keeps_the_ones_the_network_had():
+    at = page(f="x1,sin(x2)")
+    before = run_of(at)
+    widget(at, "features").set_value([]).run()
+    assert not at.exception and "Choose at least one input feature" in at.warning[0].value
+    assert run_of(at) is before and before.features == ("x1", "sin(x2)")
+
+
+def test_the_colour_blind_palette_paints_the_boundary():
+    import io
+
+    from PIL import Image
+
+    from scratchnet.plots import OKABE_ITO, boundary_rgba
+
+    at = page(pal="okabe-ito")
+    assert widget(at, "palette").value == "okabe-ito"
+    run = run_of(at)
+    assert tuple(run.colors) == OKABE_ITO
+    shown = np.asarray(Image.open(io.BytesIO(run.boundary_png())).convert("RGBA"))
+    np.testing.assert_array_equal(shown, boundary_rgba(run.probabilities(), 100, OKABE_ITO))
+    widget(at, "palette").set_value("playground").run()
+    assert run_of(at) is run and tuple(run.colors) != OKABE_ITO
+
+
+def test_play_has_no_epoch_limit_by_default():
+    at = page()
+    assert run_of(at).epochs == NO_EPOCH_LIMIT
+    assert any(m.label == "Epoch" and "No limit" in (m.help or "") for m in at.metric)

@@ -16,6 +16,7 @@ from PIL import Image
 from scratchnet.plots import (
     CLASS_COLORS,
     CURVE_COLORS,
+    PALETTES,
     _rgb,
     accuracy_figure,
     boundary_figure,
@@ -345,13 +346,15 @@ def test_curve_figures_reject_rows_that_are_not_dicts():
         loss_figure([(1, 0.5)])
 
 
-def test_every_class_a_csv_may_have_gets_its_own_colour():
+@pytest.mark.parametrize("palette", list(PALETTES))
+def test_every_class_a_csv_may_have_gets_its_own_colour(palette):
     from scratchnet.datasets import MAX_CSV_CLASSES
 
-    assert len(CLASS_COLORS) >= MAX_CSV_CLASSES
-    rgb = np.array([_rgb(c) for c in CLASS_COLORS[:MAX_CSV_CLASSES]], dtype=float)
+    colors = PALETTES[palette]
+    assert len(colors) >= MAX_CSV_CLASSES
+    rgb = np.array([_rgb(c) for c in colors[:MAX_CSV_CLASSES]], dtype=float)
     gaps = np.linalg.norm(rgb[:, None] - rgb[None, :], axis=-1)[np.triu_indices(len(rgb), 1)]
-    assert gaps.min() > 50  # no two classes look alike (the closest pair: 57.5 apart in RGB)
+    assert gaps.min() > 50  # no two classes look alike (the closest pair: ~57 apart in RGB)
     assert (np.linalg.norm(255 - rgb, axis=1) > 100).all()  # each shows on a white page
 
 

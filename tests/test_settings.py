@@ -6,12 +6,16 @@ from scratchnet.presets import PRESETS
 from scratchnet.training import check_params
 from ui.settings import (
     DEFAULTS,
+    NO_EPOCH_LIMIT,
     SETTINGS,
+    SPEEDS,
     URL_NAMES,
     classifier_params,
     from_query,
     preset_values,
     reset_signature,
+    speed_label,
+    speed_of,
     to_query,
 )
 
@@ -20,6 +24,8 @@ CHANGED = {
     "data_seed": 7, "hidden": (8, 4), "activation": "tanh", "output": "sigmoid", "init": "glorot",
     "init_seed": 3, "learning_rate": 0.03, "batch_size": 25, "epochs": 50, "optimizer": "adam",
     "penalty": "l2", "penalty_rate": 0.01, "shuffle_seed": 9, "show_test": False, "lecture": True,
+    "features": ("x1", "x2", "x1^2", "sin(x2)"), "speed": "1e", "discrete": True,
+    "palette": "okabe-ito",
 }  # fmt: skip
 
 
@@ -105,9 +111,10 @@ def test_classifier_params_are_valid_and_clamp_the_batch():
 
 def test_only_structural_settings_reset_the_run():
     base = reset_signature(DEFAULTS)
-    for key in ("learning_rate", "epochs", "show_test", "lecture"):
+    for key in ("learning_rate", "epochs", "show_test", "lecture", "speed", "discrete", "palette"):
         assert reset_signature({**DEFAULTS, key: CHANGED[key]}) == base
-    for key in ("hidden", "activation", "init_seed", "shuffle_seed", "batch_size", "noise"):
+    for key in ("hidden", "activation", "init_seed", "shuffle_seed", "batch_size", "noise",
+                "features"):  # fmt: skip
         assert reset_signature({**DEFAULTS, key: CHANGED[key]}) != base
 
 
@@ -128,3 +135,29 @@ def test_presets_become_settings_that_train_the_preset(name):
 def test_unknown_preset():
     with pytest.raises(ValueError, match="Unknown preset 'x'"):
         preset_values("x")
+
+
+def test_input_features_in_the_link():
+    values, warnings = from_query({"f": "x1^2,x2^2"})
+    assert warnings == [] and values["features"] == ("x1^2", "x2^2")
+    assert to_query(values) == {"f": "x1^2,x2^2"}
+    values, warnings = from_query({"f": "x1,cos(x1)"})
+    assert values["features"] == ("x1", "x2") and "Unknown input feature 'cos(x1)'" in warnings[0]
+    _, warnings = from_query({"f": ""})
+    assert "expected input features from x1, x2, x1^2" in warnings[0]
+
+
+def test_no_epoch_limit_by_default():
+    assert DEFAULTS["epochs"] == 0
+    assert classifier_params(DEFAULTS, 900)["epochs"] == NO_EPOCH_LIMIT
+    assert classifier_params({**DEFAULTS, "epochs": 30}, 900)["epochs"] == 30
+    check_params(classifier_params(DEFAULTS, 900))
+
+
+@pytest.mark.parametrize(
+    "code, keywords, label",
+    [("1s", {"steps": 1}, "1 step a frame"), ("30s", {"steps": 30}, "30 steps a frame"),
+     ("1e", {"epochs": 1}, "1 epoch a frame"), ("10e", {"epochs": 10}, "10 epochs a frame")],
+)  # fmt: skip
+def test_speeds(code, keywords, label):
+    assert code in SPEEDS and speed_of(code) == keywords and speed_label(code) == label

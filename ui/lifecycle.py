@@ -23,6 +23,7 @@ from typing import Any
 
 from scratchnet.datasets import load_csv, split, standardize
 from scratchnet.live import LiveRun
+from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
 from ui import keys as K
 from ui.settings import (
@@ -35,6 +36,7 @@ from ui.settings import (
     from_query,
     preset_values,
     reset_signature,
+    speed_of,
     to_query,
 )
 
@@ -120,7 +122,10 @@ def toggle_play(state: State) -> None:
     elif run.diverged:
         state[K.NOTICES].append("Training diverged. Lower the learning rate, then press Play.")
     elif run.epoch >= run.epochs:
-        state[K.NOTICES].append(f"Reached {run.epochs} epochs. Raise Epochs to train on.")
+        state[K.NOTICES].append(
+            f"Reached the epoch limit ({run.epochs}). Raise it, or set it to 0 to never stop, "
+            "then press Play."
+        )
     else:
         state[K.PLAYING] = True
 
@@ -196,28 +201,41 @@ def load_data(
 def current_run(
     state: State, values: Mapping[str, Any], data: Data
 ) -> tuple[LiveRun | None, str | None, bool]:
-    """(run, error, restarted) for these settings: the same run (with a new learning rate or
-    epoch limit applied live), or a new one when the data or the network changed
-    (``restarted`` when it replaced one); the previous run and an error when the settings
-    make no valid network."""
+    """(run, error, restarted) for these settings: the same run (with a new learning rate,
+    epoch limit, speed or view applied live), or a new one when the data or the network
+    changed (``restarted`` when it replaced one); the previous run and an error when the
+    settings make no valid network."""
     signature = (data[0], reset_signature(values))
     run: LiveRun | None = state.get(K.RUN)
-    if run is not None and state.get(K.RUN_SIGNATURE) == signature:
-        if run.params["learning_rate"] != values["learning_rate"]:
-            run.set_learning_rate(values["learning_rate"])
-        if run.epochs != values["epochs"]:
-            run.set_epochs(values["epochs"])
-        return run, None, False
-    _, X_train, X_test, y_train, y_test, n_classes = data
-    try:
-        params = classifier_params(values, len(X_train))
-        new = LiveRun(X_train, y_train, X_test, y_test, params, n_classes)
-    except ValueError as error:
-        return run, f"{error} The previous network is kept.", False
-    restarted = run is not None and state.get(K.RUN_SIGNATURE) is not None
-    state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
-    state[K.RUN_ID] += 1
-    return new, None, restarted
+    if run is None or state.get(K.RUN_SIGNATURE) != signature:
+        _, X_train, X_test, y_train, y_test, n_classes = data
+        try:
+            params = classifier_params(values, len(X_train))
+            new = LiveRun(
+                X_train, y_train, X_test, y_test, params, n_classes, features=values["features"]
+            )
+        except ValueError as error:
+            return run, f"{error} The previous network is kept.", False
+        restarted = run is not None and state.get(K.RUN_SIGNATURE) is not None
+        state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
+        state[K.RUN_ID] += 1
+        apply_live_settings(new, values, len(X_train))
+        return new, None, restarted
+    apply_live_settings(run, values, len(data[1]))
+    return run, None, False
+
+
+def apply_live_settings(run: LiveRun, values: Mapping[str, Any], n_train: int) -> None:
+    """The settings that change a run without resetting it: learning rate, epoch limit,
+    speed and the picture's look."""
+    params = classifier_params(values, n_train)
+    if run.params["learning_rate"] != params["learning_rate"]:
+        run.set_learning_rate(params["learning_rate"])
+    if run.epochs != params["epochs"]:
+        run.set_epochs(params["epochs"])
+    run.set_speed(**speed_of(values["speed"]))
+    run.discrete = values["discrete"]
+    run.colors = PALETTES[values["palette"]]
 
 
 def restore(

@@ -17,9 +17,12 @@ from typing import Any
 
 from scratchnet.activations import ACTIVATIONS
 from scratchnet.datasets import DATASETS
+from scratchnet.features import LABELS as FEATURE_LABELS
+from scratchnet.features import PLAIN, check_features
 from scratchnet.losses import OUTPUTS
 from scratchnet.network import INITS
 from scratchnet.optimizers import OPTIMIZERS
+from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
 
 PENALTIES = ("none", "l1", "l2")
@@ -28,6 +31,11 @@ MAX_UI_NEURONS = 128
 MAX_UI_LAYERS = 6
 MAX_UI_SAMPLES = 10_000
 MAX_UI_EPOCHS = 100_000
+NO_EPOCH_LIMIT = 1_000_000  # what "never stop" trains to: the core's largest epoch count
+# What a frame trains while playing: minibatch steps ("3s") or whole epochs ("1e"), each
+# within the frame's time slice. At the defaults (94 steps an epoch, ~30 frames a second)
+# "10s" learns the moons in about three seconds: fast enough to see, slow enough to follow.
+SPEEDS = ("1s", "3s", "10s", "30s", "1e", "3e", "10e")
 # Link parameters the page reads itself (not settings): the preset, and where the run was.
 PAGE_PARAMS = ("preset", "epoch", "play")
 # Parameters that sharing tools, chat apps and ad trackers append to links: ignored silently.
@@ -40,7 +48,8 @@ TRACKING_PARAM = re.compile(
 
 @dataclass(frozen=True)
 class Setting:
-    """One control. ``kind`` is int, float, choice, bool or layers (a list of ints)."""
+    """One control. ``kind`` is int, float, choice, bool, layers (a list of ints) or
+    features (names from scratchnet.features)."""
 
     key: str
     default: Any
@@ -62,6 +71,11 @@ class Setting:
             if text not in self.choices:
                 raise ValueError(f"expected one of {', '.join(self.choices)}")
             return text
+        if self.kind == "features":
+            names = [p.strip() for p in text.split(",") if p.strip()]
+            if not names:
+                raise ValueError(f"expected input features from {', '.join(FEATURE_LABELS)}")
+            return check_features(names)
         if self.kind == "layers":
             expected = (
                 f"expected up to {MAX_UI_LAYERS} layer sizes from 1 to {MAX_UI_NEURONS}, like 8,4"
@@ -90,6 +104,8 @@ class Setting:
             return "1" if value else "0"
         if self.kind == "layers":
             return ",".join(str(int(v)) for v in value)
+        if self.kind == "features":
+            return ",".join(value)
         if self.kind == "float":
             return f"{value:.6g}"
         return str(value)
@@ -104,6 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("test_ratio", 0.25, "float", 0.0, 0.9),
     Setting("data_seed", 42, "int", 0, MAX_SEED),
     # network
+    Setting("features", PLAIN, "features"),
     Setting("hidden", (64,), "layers"),
     Setting("activation", "relu", "choice", choices=tuple(ACTIVATIONS)),
     Setting("output", "softmax", "choice", choices=OUTPUTS),
@@ -112,13 +129,16 @@ SETTINGS: tuple[Setting, ...] = (
     # training
     Setting("learning_rate", 0.1, "float", 1e-5, 10.0, resets=False),
     Setting("batch_size", 10, "int", 1, MAX_UI_SAMPLES),
-    Setting("epochs", 200, "int", 1, MAX_UI_EPOCHS, resets=False),
+    Setting("epochs", 0, "int", 0, MAX_UI_EPOCHS, resets=False),  # 0: never stop
+    Setting("speed", "10s", "choice", choices=SPEEDS, resets=False),
     Setting("optimizer", "sgd", "choice", choices=OPTIMIZERS),
     Setting("penalty", "none", "choice", choices=PENALTIES),
     Setting("penalty_rate", 0.001, "float", 1e-6, 10.0),
     Setting("shuffle_seed", 0, "int", 0, MAX_SEED),
     # view
     Setting("show_test", True, "bool", resets=False),
+    Setting("discrete", False, "bool", resets=False),
+    Setting("palette", "playground", "choice", choices=tuple(PALETTES), resets=False),
     Setting("lecture", False, "bool", resets=False),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -130,7 +150,8 @@ URL_NAMES = {
     "data_seed": "dseed", "hidden": "h", "activation": "act", "output": "out", "init": "init",
     "init_seed": "iseed", "learning_rate": "lr", "batch_size": "batch", "epochs": "epochs",
     "optimizer": "opt", "penalty": "reg", "penalty_rate": "rate", "shuffle_seed": "sseed",
-    "show_test": "test_pts", "lecture": "lecture",
+    "show_test": "test_pts", "lecture": "lecture", "features": "f", "speed": "speed",
+    "discrete": "disc", "palette": "pal",
 }  # fmt: skip
 FROM_URL = {short: key for key, short in URL_NAMES.items()} | {key: key for key in URL_NAMES}
 
@@ -192,12 +213,24 @@ def classifier_params(values: Mapping[str, Any], n_train: int) -> dict[str, Any]
         "optimizer": values["optimizer"],
         "learning_rate": values["learning_rate"],
         "batch_size": min(int(values["batch_size"]), max(n_train, 1)),
-        "epochs": values["epochs"],
+        "epochs": values["epochs"] or NO_EPOCH_LIMIT,
         "l1": rate if penalty == "l1" else 0.0,
         "l2": rate if penalty == "l2" else 0.0,
         "random_state": values["init_seed"],
         "shuffle_seed": values["shuffle_seed"],
     }
+
+
+def speed_of(code: str) -> dict[str, int]:
+    """``LiveRun.set_speed`` keywords for a speed of SPEEDS: "3s" -> {"steps": 3}."""
+    count, unit = int(code[:-1]), code[-1]
+    return {"steps": count} if unit == "s" else {"epochs": count}
+
+
+def speed_label(code: str) -> str:
+    """How a speed reads on the page: "3s" -> "3 steps a frame"."""
+    count, unit = int(code[:-1]), "step" if code[-1] == "s" else "epoch"
+    return f"{count} {unit}{'s' if count > 1 else ''} a frame"
 
 
 def reset_signature(values: Mapping[str, Any]) -> tuple:
