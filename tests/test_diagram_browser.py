@@ -1,0 +1,182 @@
+"""netview/frontend/diagram.js in Chromium: the network drawn as TensorFlow Playground draws
+it, from the weights and forward.js's pictures, on a bare page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_support import chromium, require_browser
+
+from netview import FRONTEND
+from scratchnet.features import LABELS, check_features
+from scratchnet.network import MLP
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+N = 20
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    with chromium() as running:
+        yield running
+
+
+def show(browser, net: MLP, features=("x1", "x2"), paused=True):
+    """A page with the diagram of ``net``; the handlers' calls are kept in window.calls."""
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    page.set_content('<html><body><div id="net" style="margin:40px 80px"></div></body></html>')
+    page.add_style_tag(path=str(FRONTEND / "diagram.css"))
+    page.add_script_tag(path=str(FRONTEND / "forward.js"))
+    page.add_script_tag(path=str(FRONTEND / "diagram.js"))
+    features = check_features(features)
+    page.evaluate(
+        """([net, n, paused]) => {
+            window.calls = [];
+            const F = window.scratchnetForward;
+            window.net = Object.assign(net, {n, paused,
+                pictures: F.forward(net, F.grid([-2, 2, -2, 2], n))});
+            window.view = window.scratchnetDiagram.create(document.getElementById("net"), {
+                onHoverNeuron: (l, j) => window.calls.push(["hover", l, j]),
+                onEditWeight: (l, i, j, w) => window.calls.push(["edit", l, i, j, w]),
+                onToggleFeature: (name) => window.calls.push(["feature", name]),
+            });
+            window.view.update(window.net);
+        }""",
+        [
+            {
+                "sizes": net.layer_sizes,
+                "weights": net.flat_params.tolist(),
+                "activation": net.activation,
+                "output": net.output,
+                "features": list(features),
+                "labels": [LABELS[f] for f in features],
+            },
+            N,
+            paused,
+        ],
+    )
+    return page
+
+
+def counts(page) -> tuple[list[int], int]:
+    """Neurons shown in each column, and links drawn."""
+    return page.evaluate(
+        """() => [Array.from(document.querySelectorAll('.netview-column'))
+                    .map((c) => c.querySelectorAll('.netview-neuron').length),
+                  document.querySelectorAll('.netview-link').length]"""
+    )
+
+
+def test_every_neuron_and_link_of_a_small_network(browser):
+    net = MLP([3, 8, 4, 2], "tanh", seed=0)
+    page = show(browser, net, ("x1", "x2", "x1*x2"))
+    assert counts(page) == [[3, 8, 4, 2], 3 * 8 + 8 * 4 + 4 * 2]
+    labels = page.locator(".netview-label").all_inner_texts()
+    assert labels == ["X₁", "X₂", "X₁X₂"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "diagram-3-8-4-2.png"))
+    page.close()
+
+
+def test_links_show_the_weights_sign_and_size(browser):
+    net = MLP([2, 5, 2], seed=1)
+    page = show(browser, net)
+    links = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.netview-link')).map((l) => [
+            +l.dataset.layer, +l.dataset.from, +l.dataset.to, +l.dataset.weight,
+            l.getAttribute('stroke'), +l.getAttribute('stroke-width')])"""
+    )
+    assert len(links) == 2 * 5 + 5 * 2
+    for layer, i, j, weight, stroke, _ in links:
+        assert weight == net.coefs[layer - 1][i, j]  # the very number NumPy holds
+        assert stroke == ("rgb(8,119,189)" if weight >= 0 else "rgb(245,147,34)")
+    by_size = sorted(links, key=lambda link: abs(link[3]))
+    widths = [link[5] for link in by_size]
+    assert widths == sorted(widths) and widths[0] < widths[-1]  # wider for larger weights
+    page.close()
+
+
+def test_a_wide_layer_shows_its_most_important_neurons_and_expands(browser):
+    net = MLP([2, 128, 2], seed=2)
+    page = show(browser, net)
+    assert counts(page) == [[2, 16, 2], 2 * 16 + 16 * 2]
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+                   '.netview-column[data-layer="1"] .netview-neuron'))
+                 .map((c) => +c.dataset.unit)"""
+    )
+    outgoing = np.abs(net.coefs[1]).sum(axis=1)  # what each neuron sends to the output
+    assert shown == sorted(np.argsort(-outgoing)[:16].tolist())
+    page.get_by_role("button", name="+112 more").click()
+    assert counts(page) == [[2, 128, 2], 2 * 128 + 128 * 2]
+    page.get_by_role("button", name="show fewer").click()
+    assert counts(page)[0] == [2, 16, 2]
+    page.close()
+
+
+def test_hovering_shows_weights_and_biases(browser):
+    net = MLP([2, 4, 2], seed=3)
+    page = show(browser, net)
+    page.locator('.netview-link[data-layer="2"][data-from="1"][data-to="0"]').hover(force=True)
+    assert (
+        page.locator(".netview-tip")
+        .inner_text()
+        .startswith(f"weight {float(f'{net.coefs[1][1, 0]:.4g}'):.4g}"[:10])
+    )
+    page.locator('.netview-neuron[data-layer="1"][data-unit="2"]').hover()
+    assert page.locator(".netview-tip").inner_text().startswith("bias ")
+    assert ["hover", 1, 2] in page.evaluate("window.calls")
+    page.close()
+
+
+def test_a_click_on_a_link_edits_its_weight_while_paused(browser):
+    net = MLP([2, 4, 2], seed=4)
+    page = show(browser, net, paused=True)
+    page.once("dialog", lambda dialog: dialog.accept("0.75"))
+    # (links cross: a click at one's middle may land on another, so the link itself is clicked)
+    page.locator('.netview-link[data-layer="1"][data-from="0"][data-to="3"]').dispatch_event(
+        "click"
+    )
+    assert page.evaluate("window.calls").count(["edit", 1, 0, 3, 0.75]) == 1
+    page.close()
+    page = show(browser, net, paused=False)  # while training, links are not editable
+    prompts = []
+    page.on("dialog", lambda dialog: (prompts.append(dialog.message), dialog.dismiss()))
+    page.locator('.netview-link[data-layer="1"][data-from="0"][data-to="3"]').dispatch_event(
+        "click"
+    )
+    assert prompts == []
+    assert not [c for c in page.evaluate("window.calls") if c[0] == "edit"]
+    page.close()
+
+
+def test_a_click_on_an_input_switches_that_feature(browser):
+    net = MLP([3, 4, 2], seed=5)
+    page = show(browser, net, ("x1", "x2", "sin(x1)"))
+    page.locator('.netview-neuron[data-layer="0"][data-unit="2"]').click()
+    assert ["feature", "sin(x1)"] in page.evaluate("window.calls")
+    page.close()
+
+
+def test_a_neurons_picture_is_its_activation(browser):
+    net = MLP([2, 6, 2], "tanh", seed=6)
+    page = show(browser, net)
+    # neuron 3 of layer 1: its canvas, and forward.js's picture it was painted from
+    canvas, values = page.evaluate(
+        """() => { const c = document.querySelector(
+                     '.netview-neuron[data-layer="1"][data-unit="3"] canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   return [Array.from(d), Array.from(window.net.pictures.layers[0][3])]; }"""
+    )
+    rgba = np.array(canvas, dtype=float).reshape(-1, 4)
+    values = np.array(values)
+    t = values / np.abs(values).max()
+    colour = np.where(t[:, None] >= 0, [8, 119, 189], [245, 147, 34])
+    expected = 255 + np.abs(t)[:, None] * (colour - 255)
+    np.testing.assert_allclose(rgba[:, :3], expected, atol=1.0)  # canvas bytes round
+    assert len(np.unique(rgba[:, :3], axis=0)) > 10  # a picture, not a flat colour
