@@ -19,7 +19,7 @@ from scratchnet.datasets import guess_label_column, make_dataset, read_csv_colum
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import check_features
 from scratchnet.live import LiveRun
-from scratchnet.plots import PALETTES
+from scratchnet.plots import PALETTES, confusion_figure
 from scratchnet.presets import PRESETS
 from server import frames
 from ui import keys as K
@@ -30,6 +30,7 @@ from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTI
 # A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
 URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date this often
+CONFUSION_SECONDS = 1.0  # while playing, the confusion matrices are redrawn this often
 # Lecture mode: large type for the back row (the chart adds thick lines and big markers
 # from its ``lecture`` argument). Streamlit sizes its layout in pixels, so type is enlarged
 # element by element rather than with a page zoom, which would overflow the window.
@@ -423,6 +424,18 @@ def frame() -> None:
     draw(run)
 
 
+def confusion_view() -> None:
+    """With more than two classes: which classes the network confuses, train and test."""
+    with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):  # the frame route may be training
+        run: LiveRun = state[K.RUN]
+        matrices, epoch = run.confusion(), run.epoch
+    lecture = state[K.SETTINGS]["lecture"]
+    with st.expander(f"Which classes it confuses (epoch {epoch})", expanded=True):
+        for col, (name, matrix) in zip(st.columns(len(matrices)), matrices.items(), strict=True):
+            figure = confusion_figure(matrix, name, lecture=lecture)
+            col.plotly_chart(figure, key=f"confusion_{name}", config={"displayModeBar": False})
+
+
 def draw(run: LiveRun) -> None:
     """The status line, the metrics and the chart. Where the chart fetches its own frames
     (the app), it shows the epoch and the metrics itself, playing or paused, so nothing on
@@ -521,6 +534,9 @@ def page() -> None:
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
+    if run.n_classes > 2:
+        every = CONFUSION_SECONDS if state[K.PLAYING] else None
+        st.fragment(confusion_view, run_every=every)()
     lifecycle.remember_good(state)
 
 

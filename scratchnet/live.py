@@ -24,6 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.features import PLAIN, check_features, feature_map
+from scratchnet.losses import class_probabilities
+from scratchnet.metrics import confusion_matrix
 from scratchnet.plots import CLASS_COLORS, Extent, boundary_rgba, data_extent, encode_png, grid
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
@@ -284,6 +286,23 @@ class LiveRun:
             )
             self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
+
+    def predict(self, X: NDArray) -> NDArray[np.intp]:
+        """The class the network predicts for each point of X (n_samples, 2), in the plane:
+        the input features are computed here."""
+        X = np.asarray(X, dtype=float)
+        out = self.trainer._outputs(feature_map(X, self.features))  # in EVAL_ROWS blocks
+        return class_probabilities(out, self.trainer.net.output).argmax(axis=1)
+
+    def confusion(self) -> dict[str, NDArray[np.int64]]:
+        """The confusion matrices ``{"train": C, "test": C}`` (test only with test points),
+        each (n_classes, n_classes): rows the true class, columns the predicted one."""
+        parts = {"train": (self.X_train, self.y_train), "test": (self.X_test, self.y_test)}
+        return {
+            name: confusion_matrix(y, self.predict(X), self.n_classes)
+            for name, (X, y) in parts.items()
+            if len(X)
+        }
 
     def metrics(self) -> dict[str, float | int | None]:
         """The latest history row (zeros of training before the first epoch ends)."""

@@ -504,3 +504,57 @@ def accuracy_figure(history: Any, *, lecture: bool = False, height: int = 260) -
         optionally ``test_acc``. Traces: "train", then "test" if it has values.
     """
     return _curve_figure(history, "acc", "accuracy", lecture, height, percent=True)
+
+
+def confusion_figure(
+    matrix: ArrayLike,
+    title: str,
+    *,
+    class_names: Sequence[str] | None = None,
+    lecture: bool = False,
+    height: int = 300,
+) -> go.Figure:
+    """A confusion matrix as a heatmap: rows the true class, columns the predicted one,
+    each cell its count, each row shaded by its share of that class (so a small class reads
+    as clearly as a big one), each row's label with the class's accuracy.
+
+    matrix : (n_classes, n_classes) counts (``scratchnet.metrics.confusion_matrix``).
+    """
+    import plotly.graph_objects as go
+
+    from scratchnet.metrics import per_class_accuracy
+
+    C = np.asarray(matrix)
+    k = C.shape[0]
+    if C.ndim != 2 or C.shape != (k, k):
+        raise ValueError(f"A confusion matrix is square (n_classes, n_classes). Got {C.shape}.")
+    names = list(class_names or [f"class {i}" for i in range(k)])
+    accuracy = per_class_accuracy(C)
+    rows = [
+        f"{n} ({a:.0%})" if a == a else f"{n} (none)" for n, a in zip(names, accuracy, strict=True)
+    ]
+    totals = np.maximum(C.sum(axis=1, keepdims=True), 1)
+    s = _style(lecture)
+    fig = go.Figure(
+        go.Heatmap(
+            z=C / totals,
+            x=names,
+            y=rows,
+            text=C,
+            texttemplate="%{text}",
+            colorscale=[[0, "#FFFFFF"], [1, CLASS_COLORS[1]]],
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{text} points<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0.5},
+        xaxis={"title": "predicted", "side": "bottom"},
+        yaxis={"title": "true (accuracy)", "autorange": "reversed"},
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40, "b": 40},
+        font={"size": s["font"]},
+    )
+    return fig

@@ -258,3 +258,17 @@ def test_discretized_output_paints_hard_class_regions():
     assert colours <= full | {(255, 255, 255)} and colours & full == full
     run.discrete = False
     assert run.boundary_png() == soft
+
+
+def test_a_runs_confusion_matrices_agree_with_its_accuracy():
+    X, y = make_dataset("spiral", 600, 0.1, seed=0, n_classes=3)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=0)
+    run = LiveRun(X_train, y_train, X_test, y_test, {**PARAMS, "epochs": 8})
+    run.replay_to(8)
+    matrices = run.confusion()
+    assert set(matrices) == {"train", "test"}
+    for name, X_part in (("train", X_train), ("test", X_test)):
+        C = matrices[name]
+        assert C.shape == (3, 3) and C.sum() == len(X_part)
+        assert C.trace() / C.sum() == pytest.approx(run.history[-1][f"{name}_acc"])
+    np.testing.assert_array_equal(matrices["test"].sum(axis=1), np.bincount(y_test, minlength=3))

@@ -317,3 +317,14 @@ def test_play_has_no_epoch_limit_by_default():
     at = page()
     assert run_of(at).epochs == NO_EPOCH_LIMIT
     assert any(m.label == "Epoch" and "No limit" in (m.help or "") for m in at.metric)
+
+
+def test_more_than_two_classes_show_which_they_confuse():
+    at = page(data="spiral", k="3")
+    (expander,) = [e for e in at.expander if "confuses" in e.label]
+    assert "epoch 0" in expander.label
+    assert len(at.get("plotly_chart")) == 2  # train and test
+    at = click(at, "Step")
+    assert any("confuses (epoch 1)" in e.label for e in at.expander)
+    two = page()  # two classes: accuracy says it all
+    assert not [e for e in two.expander if "confuses" in e.label]

@@ -372,3 +372,16 @@ def test_a_boundary_with_as_many_classes_as_a_csv_may_have():
 def test_more_classes_than_colours_is_a_clear_error():
     with pytest.raises(ValueError, match="3 classes but only 2 colours"):
         boundary_rgba(np.full((4, 3), 1 / 3), 2, colors=CLASS_COLORS[:2])
+
+
+def test_confusion_figure_shows_counts_and_each_classs_accuracy():
+    from scratchnet.plots import confusion_figure
+
+    C = np.array([[8, 2, 0], [0, 5, 0], [1, 0, 0]])
+    fig = confusion_figure(C, "test", class_names=["a", "b", "c"])
+    (heatmap,) = fig.data
+    np.testing.assert_array_equal(heatmap.text, C)
+    assert list(heatmap.y) == ["a (80%)", "b (100%)", "c (0%)"]
+    np.testing.assert_allclose(heatmap.z[0], [0.8, 0.2, 0.0])  # shaded by row share
+    with pytest.raises(ValueError, match="square"):
+        confusion_figure(np.ones((2, 3)), "test")
