@@ -118,3 +118,24 @@ def test_weights_that_do_not_fit_the_sizes_are_refused(page):
             } catch (e) { return e.message; } }"""
     )
     assert message == "weights do not match the layer sizes"
+
+
+@pytest.mark.parametrize("discrete", [False, True])
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_the_browsers_boundary_picture_is_numpys_byte_for_byte(page, k, discrete):
+    from scratchnet.plots import OKABE_ITO, boundary_rgba
+
+    net = MLP([2, 12, k], "tanh", init="normal", seed=k)
+    points = grid(EXTENT, N)[2]
+    proba = net.predict_proba(points)
+    proba[:3] = np.nan  # a diverged corner paints white
+    proba[3] = 1 / k  # a pixel where every class is as likely: white too
+    ours = boundary_rgba(proba, N, OKABE_ITO, discrete=discrete).reshape(-1)
+    theirs = page.evaluate(
+        """([proba, colors, discrete]) => Array.from(window.scratchnetForward.boundaryRGBA(
+            proba.map((p) => Float64Array.from(p.map((v) => v === null ? NaN : v))),
+            colors, {discrete}))""",
+        [[[None if v != v else v for v in col] for col in proba.T.tolist()], list(OKABE_ITO),
+         discrete],
+    )  # fmt: skip
+    np.testing.assert_array_equal(np.array(theirs, dtype=np.uint8), ours)

@@ -121,3 +121,57 @@
 
   root.scratchnetForward = { FEATURES, ACTIVATIONS, OUTPUTS, grid, forward, classProbabilities };
 })(typeof window !== "undefined" ? window : globalThis);
+
+// scratchnet.plots.boundary_rgba in the browser: each pixel its most probable class's
+// colour blended with white by how sure the network is, in `shades` steps. Same rounding
+// as NumPy (np.rint: halves to even), so the bytes are NumPy's.
+(function (root) {
+  "use strict";
+  const rint = (x) => {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; // a half goes to the even side
+  };
+  const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+
+  // The (k * (shades + 1)) x 4 colour table of plots._palette.
+  function palette(colors, k, shades, strength) {
+    const table = new Uint8ClampedArray(k * (shades + 1) * 4);
+    for (let c = 0; c < k; c++) {
+      const rgb = hex(colors[c]);
+      for (let s = 0; s <= shades; s++) {
+        const w = (strength * s) / shades, o = 4 * (c * (shades + 1) + s);
+        for (let i = 0; i < 3; i++) table[o + i] = rint(255 + w * (rgb[i] - 255));
+        table[o + 3] = 255;
+      }
+    }
+    return table;
+  }
+
+  // proba: one Float64Array a class, over the n * n pixels; returns RGBA bytes (n * n * 4).
+  function boundaryRGBA(proba, colors, options) {
+    const o = Object.assign({ shades: 15, strength: 0.75, discrete: false }, options || {});
+    const k = proba.length, size = proba[0].length, out = new Uint8ClampedArray(size * 4);
+    if (k > colors.length) throw new Error(k + " classes but only " + colors.length + " colours");
+    const table = palette(colors, k, o.shades, o.strength);
+    for (let p = 0; p < size; p++) {
+      let best = proba[0][p], winner = 0;
+      for (let c = 1; c < k; c++) {
+        const v = proba[c][p];
+        if (v > best) winner = c;
+        if (!(v <= best)) best = v; // np.maximum: a NaN wins and stays
+      }
+      let certainty = (best - 1 / k) * (k / (k - 1));
+      if (certainty !== certainty) certainty = 0;
+      certainty = Math.min(1, Math.max(0, certainty));
+      if (o.discrete) certainty = Math.ceil(certainty);
+      const row = 4 * (winner * (o.shades + 1) + rint(certainty * o.shades));
+      out[4 * p] = table[row];
+      out[4 * p + 1] = table[row + 1];
+      out[4 * p + 2] = table[row + 2];
+      out[4 * p + 3] = table[row + 3];
+    }
+    return out;
+  }
+
+  root.scratchnetForward.boundaryRGBA = boundaryRGBA;
+})(typeof window !== "undefined" ? window : globalThis);
