@@ -45,7 +45,29 @@ h1 { font-size: 3.2rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.2rem !important; }
 .stButton button p { font-size: 1.5rem !important; }
-.stButton button { min-height: 3.4rem !important; }
+.stButton button { min-height: 3.4rem !important; min-width: 9rem !important; }
+</style>
+"""
+
+# Every screen: on a touch screen the key hints (P, S, Home, N) mean nothing; on a phone
+# (Streamlit stacks columns at 640 px) the title shrinks, the introduction goes, the page's
+# margins narrow and New init keeps only its icon, so that the boundary shows without
+# scrolling and Play, Step and Reset sit in one row.
+PAGE_CSS = """
+<style>
+@media (hover: none) and (pointer: coarse) {
+  .st-key-pg_buttons kbd { display: none !important; }
+}
+@media (max-width: 640px) {
+  h1 { font-size: 1.7rem !important; padding: 0 0 0.4rem 0 !important; }
+  .st-key-pg_intro { display: none !important; }
+  [data-testid="stMainBlockContainer"] {
+    padding: 3.25rem 0.6rem 1rem 0.6rem !important;
+  }
+  .st-key-pg_buttons { gap: 0.4rem !important; flex-wrap: nowrap !important; }
+  .st-key-pg_buttons button { padding-left: 0.6rem !important; padding-right: 0.6rem !important; }
+  .st-key-pg_new_init [data-testid="stMarkdownContainer"] { display: none !important; }
+}
 </style>
 """
 
@@ -87,23 +109,42 @@ def span(key: str) -> tuple:
     return BY_KEY[key].low, BY_KEY[key].high
 
 
-def neurons_widgets(values: dict, lecture: bool) -> tuple[int, ...]:
+def neurons_widgets(values: dict) -> tuple[int, ...]:
+    """The number of hidden layers and the sizes of layers 2 and up; the first layer's
+    size is a headline control under the plot (``headline``), read here from its key."""
     hidden = values["hidden"]
-    if lecture:  # the headline control only: the first layer's neurons
-        if not hidden:
-            return hidden
-        first = st.slider("Hidden neurons", 1, MAX_UI_NEURONS, key=ensure("h0", hidden[0]))
-        return (first, *hidden[1:])
     layers = st.slider("Hidden layers", 0, MAX_UI_LAYERS, key=ensure("layers", len(hidden)))
-    sizes = []
-    for i in range(layers):
-        label = "Hidden neurons" if i == 0 else f"Neurons in layer {i + 1}"
+    sizes = [state[ensure("h0", hidden[0] if hidden else HIDDEN_DEFAULT)]] if layers else []
+    for i in range(1, layers):
         default = hidden[i] if i < len(hidden) else HIDDEN_DEFAULT
+        label = f"Neurons in layer {i + 1}"
         sizes.append(st.slider(label, 1, MAX_UI_NEURONS, key=ensure(f"h{i}", default)))
     return tuple(sizes)
 
 
-def learning_rate_widget(values: dict) -> float:
+def headline_values(values: dict) -> dict:
+    """The headline controls' values (drawn under the plot by ``headline``, read first):
+    the first hidden layer's neurons and the learning rate."""
+    hidden = values["hidden"]
+    read = {"learning_rate": state[ensure("learning_rate", values["learning_rate"])]}
+    if hidden:
+        read["hidden"] = (state[ensure("h0", hidden[0])], *hidden[1:])
+    return read
+
+
+def headline(values: dict) -> None:
+    """Hidden neurons and learning rate under the plot, where a student on a phone (or at
+    a projector) finds them without opening the sidebar."""
+    with st.container(key="pg_headline", horizontal=True, gap="large"):
+        if values["hidden"]:
+            st.slider(
+                "Hidden neurons", 1, MAX_UI_NEURONS, key=K.widget("h0"),
+                help="Neurons in the first hidden layer (more layers: Network, in the sidebar).",
+            )  # fmt: skip
+        learning_rate_widget(values)
+
+
+def learning_rate_widget(values: dict) -> float:  # a headline control (see headline)
     return st.select_slider(
         "Learning rate",
         options=state[K.OPTIONS]["learning_rate"],
@@ -217,7 +258,7 @@ def features_widget(values: dict) -> tuple[str, ...]:
 
 def network_widgets(values: dict) -> dict:
     read = {"features": features_widget(values)}
-    read["hidden"] = neurons_widgets(values, lecture=False)
+    read["hidden"] = neurons_widgets(values)
     read["activation"] = st.selectbox(
         "Activation", BY_KEY["activation"].choices, key=ensure("activation", values["activation"])
     )
@@ -236,7 +277,7 @@ def network_widgets(values: dict) -> dict:
 
 
 def training_widgets(values: dict, n_train: int) -> dict:
-    read = {"learning_rate": learning_rate_widget(values)}
+    read = {}
     read["batch_size"] = st.number_input(
         "Batch size", *span("batch_size"), key=ensure("batch_size", values["batch_size"]),
         help="Samples per step. At or above the training set's size: one full batch.",
@@ -288,17 +329,15 @@ def sidebar(n_train: int) -> dict:
             "Lecture mode", key=ensure("lecture", values["lecture"]),
             help="Large type for a projector; only the headline controls stay.",
         )  # fmt: skip
-        if values["lecture"]:
-            values["hidden"] = neurons_widgets(values, lecture=True)
-            values["learning_rate"] = learning_rate_widget(values)
-            return values
+        if values["lecture"]:  # the headline controls only, under the plot
+            return values | headline_values(values)
         with st.expander("Data", expanded=True):
             values.update(data_widgets(values, n_train))
         with st.expander("Network", expanded=True):
             values.update(network_widgets(values))
         with st.expander("Training", expanded=True):
             values.update(training_widgets(values, n_train))
-    return values
+    return values | headline_values(values)
 
 
 # -- data and run ---------------------------------------------------------------------------
@@ -315,32 +354,27 @@ def toy_data(dataset: str, n: int, noise: float, classes: int, test_ratio: float
 
 # -- main area ---------------------------------------------------------------------------------
 def controls(run: LiveRun, lecture: bool) -> None:
+    """Play, Step, Reset (and New init): one row on every screen, a phone's too."""
     playing = state[K.PLAYING]
-    cols = st.columns([1, 1, 1.2, 2] if lecture else [1, 1, 1.25, 1.25, 2.5])
-    cols[0].button(
+    row = st.container(key="pg_buttons", horizontal=True, gap="small")
+    row.button(
         "Pause" if playing else "Play", on_click=toggle_play, type="primary",
         icon=":material/pause:" if playing else ":material/play_arrow:",
-        shortcut="P", width="stretch", help="Play or pause training (P)",
+        shortcut="P", help="Play or pause training (P)", key="pg_play",
     )  # fmt: skip
-    cols[1].button(
-        "Step",
-        on_click=step,
-        shortcut="S",
-        icon=":material/skip_next:",
-        width="stretch",
+    row.button(
+        "Step", on_click=step, shortcut="S", icon=":material/skip_next:",
         help="Train one epoch (S)",
-    )
-    cols[2].button(
+    )  # fmt: skip
+    row.button(
         "Reset", on_click=reset, shortcut="Home", icon=":material/replay:",
-        width="stretch",
         help="Back to epoch 0 with the same seeds: the run replays exactly (Home)",
     )  # fmt: skip
     if lecture:  # Play, Step and Reset only
         return
-    cols[3].button(
+    row.button(
         "New init", on_click=new_init, shortcut="N", icon=":material/casino:",
-        width="stretch",
-        help="Back to epoch 0 with other initial weights (N)",
+        help="Back to epoch 0 with other initial weights (N)", key="pg_new_init",
     )  # fmt: skip
 
 
@@ -496,9 +530,10 @@ def page() -> None:
     values = sidebar(n_train)
     if values["lecture"]:
         st.markdown(LECTURE_CSS, unsafe_allow_html=True)
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
     st.title("scratchnet Playground")
     if not values["lecture"]:
-        st.caption(
+        st.container(key="pg_intro").caption(
             "A neural network written from scratch in NumPy. Press Play and watch it learn: "
             "the background colour is the class it predicts, paler where it is unsure."
         )
@@ -534,6 +569,7 @@ def page() -> None:
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
+    headline(values)
     if run.n_classes > 2:
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()
