@@ -1,5 +1,6 @@
 """The frame route's pieces: the registry, the fair pacer, the wire format, one frame."""
 
+import itertools
 import threading
 
 import pytest
@@ -17,11 +18,23 @@ def live(**params):
     return LiveRun(X_train, y_train, X_test, y_test, {**base, **params})
 
 
+class Clock:
+    """A clock that a test moves by hand."""
+
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def registry(monkeypatch):
+    """A fresh registry, and a pacer whose clock moves on by a second at each look: every
+    request comes in its page's time (the pacing has tests of its own below)."""
     fresh = Registry()
     monkeypatch.setattr(frames, "REGISTRY", fresh)
-    monkeypatch.setattr(frames, "PACER", Pacer())
+    monkeypatch.setattr(frames, "PACER", Pacer(clock=itertools.count(1000.0, 1.0).__next__))
     return fresh
 
 
@@ -179,3 +192,77 @@ def test_registry_is_safe_across_threads(registry):
     for t in threads:
         t.join()
     assert errors == [] and run.finished
+
+
+# -- the pause is enforced -------------------------------------------------------------------
+def serve(pacer: Pacer, token: str, clock: Clock, cost: float = 0.004) -> float:
+    """A frame served to ``token`` now; returns the interval announced to it."""
+    return pacer.record(token, cost, started=clock.now)
+
+
+def test_a_request_before_its_time_is_told_to_wait():
+    clock = Clock()
+    pacer = Pacer(fastest=0.05, clock=clock)
+    assert pacer.admit("a") == 0.0  # a page's first request
+    interval = serve(pacer, "a", clock)
+    assert interval == 0.05
+    clock.now += 0.001  # asks again at once (a tab that ignores next_ms)
+    assert pacer.admit("a") == pytest.approx(0.049)
+    assert pacer.admit("b") == 0.0  # another page is not held by it
+    clock.now += 0.048  # its time has come
+    assert pacer.admit("a") == 0.0
+
+
+def test_a_request_a_little_early_is_served_but_earliness_never_adds_up():
+    """Jitter: a page that waits as told may arrive up to EARLY_SHARE of its interval
+    early. Its next frame is due one interval after the last was due, not after it came,
+    so a page that always comes as early as allowed still gets one frame an interval."""
+    clock = Clock()
+    pacer = Pacer(fastest=0.1, clock=clock)
+    tolerance = frames.EARLY_SHARE * 0.1 + frames.EARLY_SLACK
+    serve(pacer, "a", clock)
+    due = clock.now + 0.1
+    clock.now = due - 0.9 * tolerance  # early, within the tolerance: served
+    assert pacer.admit("a") == 0.0
+    serve(pacer, "a", clock)
+    due += 0.1  # from when it was due, not from when it came
+    clock.now = due - 1.1 * tolerance  # early beyond the tolerance: not yet
+    assert pacer.admit("a") == pytest.approx(1.1 * tolerance)
+    # A greedy page that asks every millisecond for 10 s gets one frame an interval.
+    clock.now, served = 200.0, 0
+    for _ in range(10_000):
+        if pacer.admit("g") == 0.0:
+            serve(pacer, "g", clock)
+            served += 1
+        clock.now += 0.001
+    assert 10 / 0.1 <= served <= 10 / 0.1 + 2  # 100, plus the one early burst at most
+
+
+def test_a_page_late_for_its_frame_is_served_and_due_again_from_then():
+    clock = Clock()
+    pacer = Pacer(fastest=0.05, clock=clock)
+    serve(pacer, "a", clock)
+    clock.now += 1.0  # the tab was in the background
+    assert pacer.admit("a") == 0.0
+    serve(pacer, "a", clock)
+    clock.now += 0.001
+    assert pacer.admit("a") > 0.04  # no credit for the time away
+
+
+def test_an_early_request_trains_nothing_and_says_how_long_to_wait(monkeypatch):
+    registry = Registry()
+    clock = Clock()
+    monkeypatch.setattr(frames, "REGISTRY", registry)
+    monkeypatch.setattr(frames, "PACER", Pacer(fastest=0.05, clock=clock))
+    run = live(epochs=100)
+    token = registry.put(None, run, run_id=1, playing=True)
+    header, png = decode_frame(next_frame(token, 0, -1)[1])
+    assert header["epoch"] == 1 and png and header["next_ms"] == 50
+    clock.now += 0.010
+    status, body = next_frame(token, 1, header["steps"])
+    early, png = decode_frame(body)
+    assert status == 200 and early == {"early": True, "next_ms": 40} and png == b""
+    assert run.epoch == 1  # nothing trained
+    clock.now += 0.040
+    header, _ = decode_frame(next_frame(token, 1, header["steps"])[1])
+    assert header["epoch"] == 2 and run.epoch == 2
