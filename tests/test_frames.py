@@ -1,7 +1,9 @@
 """The frame route's pieces: the registry, the fair pacer, the wire format, one frame."""
 
+import asyncio
 import itertools
 import threading
+import time
 
 import pytest
 
@@ -266,3 +268,63 @@ def test_an_early_request_trains_nothing_and_says_how_long_to_wait(monkeypatch):
     clock.now += 0.040
     header, _ = decode_frame(next_frame(token, 1, header["steps"])[1])
     assert header["epoch"] == 2 and run.epoch == 2
+
+
+# -- a greedy tab among well-behaved ones, on a real server ---------------------------------
+POLITE, GREEDY = 8, 3
+
+
+@pytest.mark.slow
+def test_greedy_tabs_get_no_more_frames_than_the_others():
+    """Protocol clients (benchmarks/loadclient.py) on a real server: POLITE tabs that wait
+    next_ms and GREEDY ones that ask again as soon as an answer comes. Before the route
+    enforced the pause, a greedy tab got 3-4 times the frames of the others and some of
+    those got none. Counts relative to each other, with a wide margin; no rates."""
+    from statistics import median
+
+    from browser_support import benchmark_module, streamlit_server
+
+    loadclient = benchmark_module("loadclient")
+    with streamlit_server("app.py") as server:
+        polite = loadclient.LoadConfig(url=server.url + "/", query="epochs=100000")
+        greedy = loadclient.LoadConfig(url=server.url + "/", query="epochs=100000", greedy=True)
+
+        async def run() -> tuple[list[int], list[int], list[int]]:
+            stop = asyncio.Event()
+            sessions = [loadclient._Session(i, polite, stop) for i in range(POLITE)]
+            sessions += [loadclient._Session(POLITE + i, greedy, stop) for i in range(GREEDY)]
+            tasks = [asyncio.create_task(s.run()) for s in sessions]
+            try:
+
+                async def until(condition, what: str, timeout: float = 120.0) -> None:
+                    """Wait for ``condition``; fail after ``timeout`` s."""
+                    deadline = time.monotonic() + timeout
+                    while not condition():
+                        assert all(not t.done() for t in tasks), [s.error for s in sessions]
+                        assert time.monotonic() < deadline, f"not {what} after {timeout} s"
+                        await asyncio.sleep(0.2)
+
+                await until(lambda: all(s.counters.updates for s in sessions), "all playing")
+                start = [s.counters.updates for s in sessions]
+
+                # A window long enough that the polite tabs each get 30 frames or more.
+                def got() -> list[int]:
+                    return [s.counters.updates - u for s, u in zip(sessions, start, strict=True)]
+
+                # Until the slowest tab has 30 frames, or 2 minutes: a starved tab shows in
+                # the counts asserted below.
+                deadline = time.monotonic() + 120
+                while min(got()) < 30 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                got = got()
+                early = [s.counters.early for s in sessions]
+            finally:
+                stop.set()
+                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 60)
+            return got[:POLITE], got[POLITE:], early
+
+        got_polite, got_greedy, early = asyncio.run(run())
+    print(f"\nframes: polite {got_polite}, greedy {got_greedy}; 'not yet' answers {early}")
+    assert min(got_polite) > 0 and min(got_greedy) > 0  # nobody starved
+    assert max(got_greedy) <= 1.5 * median(got_polite) + 3, (got_polite, got_greedy)
+    assert min(early[POLITE:]) > 0  # the greedy tabs were told to wait
