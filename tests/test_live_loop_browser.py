@@ -200,3 +200,35 @@ def test_play_pressed_at_once_always_starts_training(browser, server):
             raise AssertionError(f"press {attempt + 1} of {PRESSES}: no training") from error
         finally:
             context.close()
+
+
+def test_play_plays_before_plotly_has_loaded(browser, server):
+    """plotly.min.js can take seconds to load on a busy machine: a Play pressed meanwhile
+    trains at once, its frames shown in the preview; once Plotly is there it shows the
+    newest picture, never an older one."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    held = []
+    context.route("**/plotly.min.js", lambda route: held.append(route))  # answered later
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/?epochs=100000")
+        frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+        frame.wait_for_function("window.livechartPreviews >= 1", timeout=TIMEOUT_MS)
+        press_play(page)
+        frame.wait_for_function(
+            f"() => {STATS}.framesFetched >= 5 && "
+            "/^Epoch [1-9]/.test(document.querySelector('#status strong').innerText)",
+            timeout=TIMEOUT_MS,
+        )
+        assert held and frame.evaluate("typeof window.Plotly") == "undefined"
+        assert frame.evaluate("window.livechartPreviews") >= 2  # frames' pictures, previewed
+        shown = frame.evaluate(f"{STATS}.epoch")
+        for route in held:
+            route.continue_()
+        frame.wait_for_function("window.livechartFrames >= 1", timeout=TIMEOUT_MS)
+        # Plotly's first picture is the newest there was, not the first render's (step 0).
+        assert int(frame.evaluate("document.getElementById('boundary').dataset.step")) > 0
+        assert frame.locator("#preview").count() == 0
+        assert_every_epoch(frame, shown)
+    finally:
+        context.close()

@@ -73,6 +73,7 @@
     runId: null,
     epoch: null,
     shownStep: -Infinity, // the training step of the picture shown (or being decoded)
+    newest: null, // that picture: {bytes, extent, step}
     lastEpoch: -Infinity,
     pendingRows: [],
     rowsScheduled: false,
@@ -409,7 +410,7 @@
         state.lastEpoch = r[0];
       }
     }
-    if (state.pendingRows.length && !state.rowsScheduled) {
+    if (state.pendingRows.length && !state.rowsScheduled && state.plotted) {
       state.rowsScheduled = true;
       // A redraw of the two curve plots costs 10-20 ms of main thread, the
       // boundary swap 1-2 ms: the curves move CURVE_HZ times a second at most, so
@@ -455,7 +456,12 @@
   function offerImage(bytes, step, extent) {
     if (!(step > state.shownStep)) return false;
     state.shownStep = step;
-    state.pendingImage = { bytes: bytes.slice(), extent: extent, step: step };
+    state.newest = { bytes: bytes.slice(), extent: extent, step: step };
+    if (preview.renders !== null) {
+      previewPicture(state.newest); // Plotly is still loading: the preview shows it
+      return true;
+    }
+    state.pendingImage = state.newest;
     applyImages();
     return true;
   }
@@ -690,6 +696,11 @@
       const renders = preview.renders;
       preview.renders = null;
       renders.forEach(render);
+      // Frames fetched meanwhile may hold a newer picture than any render: Plotly gets it.
+      if (state.plotted && state.newest && state.newest !== state.pendingImage) {
+        state.pendingImage = state.newest;
+        applyImages();
+      }
     };
     script.onerror = () => {
       preview.failed = true;
@@ -714,13 +725,43 @@
     return { left: margin.l + (width - w) / 2, top: margin.t + (height - h) / 2, w, h, scale };
   }
 
+  // Before Plotly, a render also does what needs no Plotly: it takes the run, its curve
+  // rows (drawn once Plotly is there) and the playing state, so that a Play pressed now
+  // plays now (frames show in the preview) rather than once Plotly has loaded, which
+  // took 3-8 s on a busy machine and longer under load.
+  function previewState(args) {
+    if (state.runId !== null && args.run_id !== state.runId) {
+      state.pendingRows = [];
+      state.lastEpoch = -Infinity;
+      state.shownStep = -Infinity;
+      state.newest = null;
+      state.epoch = null;
+    }
+    state.args = args;
+    state.runId = args.run_id;
+    if (!(args.epoch < state.epoch)) state.epoch = args.epoch;
+    queueRows(args.curves);
+    if (args.frames_url && args.playing) startPolling(args.frames_url);
+    else stopPolling();
+  }
+
+  // A newer picture in the preview (a frame's, before Plotly has loaded).
+  function previewPicture(picture) {
+    const img = preview.div && preview.div.querySelector("img");
+    if (!img || picture.step < preview.step) return;
+    preview.step = picture.step;
+    img.src = "data:image/png;base64," + base64(picture.bytes);
+    window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+  }
+
   function drawPreview(data) {
     const args = data.args;
     if (args.points) preview.points = unpackPoints(args.points, args.points_n);
     if (preview.failed) return;
+    previewState(args);
     statusDiv.hidden = !args.status; // the status line as onRender shows it (paused)
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
-    if (args.status) {
+    if (args.status && !(args.frames_url && args.playing)) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
       showStatus({ epoch: args.epoch, status: args.status });
     }
@@ -830,6 +871,7 @@
       rebuildCurves(args, null);
       state.curveKey = curveKey;
       state.plotted = true;
+      flushRows(); // rows that frames brought before Plotly was there
     } else {
       if (pointsChanged || layoutChanged) {
         Plotly.react(boundaryDiv, pointTraces(args), boundaryLayout(args), MAIN_CONFIG);
