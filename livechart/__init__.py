@@ -254,7 +254,7 @@ def plan_tick(
     if not state:
         state.update(run_id=run_id, epoch=epoch, tail=[], image=None, image_id=0)
     if state["run_id"] != run_id or epoch < state["epoch"]:
-        # Reset: the chart clears its curves on the same signal.
+        # A new run (the chart starts again when run_id changes): forget the old rows.
         state.update(run_id=run_id, tail=[])
     state["epoch"] = epoch
 
