@@ -340,3 +340,25 @@ def test_greedy_tabs_get_no_more_frames_than_the_others():
     assert min(got_polite) > 0 and min(got_greedy) > 0  # nobody starved
     assert max(got_greedy) <= 1.5 * median(got_polite) + 3, (got_polite, got_greedy)
     assert min(early[POLITE:]) > 0  # the greedy tabs were told to wait
+
+
+def test_the_route_holds_a_not_yet_answer_until_the_page_may_ask(monkeypatch):
+    """A tab that asks again at once would otherwise spin the server with requests: the
+    route sleeps (a coroutine, no thread) until the page's time before it answers."""
+    from types import SimpleNamespace
+
+    registry, clock, slept = Registry(), Clock(), []
+    monkeypatch.setattr(frames, "REGISTRY", registry)
+    monkeypatch.setattr(frames, "PACER", Pacer(fastest=0.2, clock=clock))
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(frames.asyncio, "sleep", sleep)
+    token = registry.put(None, live(epochs=100), run_id=1, playing=True)
+    request = SimpleNamespace(path_params={"token": token}, query_params={"epoch": "0"})
+    first = asyncio.run(frames.frame_endpoint(request))
+    assert decode_frame(first.body)[0]["epoch"] == 1 and slept == []  # served at once
+    answer = asyncio.run(frames.frame_endpoint(request))  # again, at once
+    header, _ = decode_frame(answer.body)
+    assert header["early"] is True and slept == [header["next_ms"] / 1000]
