@@ -845,7 +845,6 @@
   function onRender(data) {
     const args = data.args;
     stats.renders += 1;
-    stats.epoch = args.epoch;
     state.args = args;
     const theme = themeOf(data.theme);
 
@@ -888,6 +887,7 @@
     if (state.runId !== null && args.run_id !== state.runId) {
       clearCurves();
       state.shownStep = -Infinity;
+      state.newest = null;
       state.epoch = null;
     }
     state.runId = args.run_id;
@@ -895,6 +895,7 @@
     const stale = step < state.shownStep; // older than the picture shown: keep what is shown
     if (stale) stats.stale += 1;
     if (!(args.epoch < state.epoch)) state.epoch = args.epoch;
+    stats.epoch = state.epoch;
     // Rows are keyed by epoch and only added: an older render can fill a gap, never undo.
     if (args.curves_full) {
       stats.resyncs += 1;
