@@ -9,7 +9,8 @@ keep-alive HTTP/1.1 connection, exactly like ``pollLoop`` in livechart/frontend/
 ``GET frames_url?epoch=E&steps=S``, wait for the whole answer, apply it, and ask
 again ``next_ms`` after the request *started*. An *update* is a new boundary picture
 the tab receives, as ``window.livechartFrames`` counts them: a frame that carries a PNG
-(a frame without one, the picture unchanged, or a ``busy`` answer is not), or a chart
+(a frame without one, the picture unchanged, or a ``busy`` or "not yet" (``early``)
+answer is not), or a chart
 render that carries one (the fragment rerun that follows each of the chart's reports,
 see 5. below). E is the last history row the tab has, S the training steps of the
 last picture (as main.js sends them).
@@ -223,6 +224,7 @@ class Counters:
     updates: int = 0  # frames with a picture, or fragment runs that drew and finished
     visible_updates: int = 0
     busy: int = 0  # frame answers "busy": the page script held the run
+    early: int = 0  # frame answers "not yet": asked before the pause (a greedy tab does)
     errors: int = 0  # frame requests that failed or were not answered 200
     bytes_received: int = 0  # frame answers (frames mode) or websocket frames (fragment)
     ws_bytes: int = 0
@@ -859,7 +861,9 @@ class _Session:
                         counters.runs_ok += 1
                         header, png = decode_frame(body)
                         wait = header.get("next_ms", FRAME_DEFAULT_MS) / 1000
-                        if header.get("busy"):
+                        if header.get("early"):
+                            counters.early += 1  # nothing trained: wait next_ms, as main.js
+                        elif header.get("busy"):
                             counters.busy += 1
                         elif url == self.frames_url:
                             self._apply_frame(header, png)

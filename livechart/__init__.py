@@ -1,12 +1,18 @@
-"""A live decision-boundary chart for Streamlit that is updated, never rebuilt.
+"""A generic Streamlit component: a live 2-D classifier chart that is updated, never rebuilt.
+
+What it is. A picture (a PNG over a rectangle: a decision boundary, say) under labelled
+points, beside loss and accuracy curves, kept alive in one iframe. It knows nothing of the
+app that uses it: no import of it, no names of its own. The colours, the extent, the frame
+route and the names of the link's query parameters all come in as arguments; the
+Playground (``pages/playground.py``) is one user, ``benchmarks/livechart_demo.py`` another.
 
 ``st.plotly_chart`` rebuilds its chart on every change: 3-4 visible updates a
 second, and the user's zoom is lost. ``live_chart`` is a custom component
 (``frontend/``: plain JS, no build step) that keeps ONE Plotly chart alive in
-its iframe and, on each tick, only swaps the boundary picture under the points
+its iframe and, on each tick, only swaps the picture under the points
 and extends the loss and accuracy curves. Each tick sends what changed:
 
-* ``image``: the boundary as PNG bytes (``scratchnet.plots.encode_png``), a few KB;
+* ``image``: PNG bytes, a few KB;
   skipped when it is byte-for-byte the one sent last (its number goes anyway).
 * ``curves``: history rows the chart does not have yet, plus the last few it was
   sent, so a tick the browser skips loses nothing (the chart keeps one row per epoch).
@@ -24,6 +30,25 @@ the current image. So pass the FULL history as ``curves`` to have the chart
 rebuilt completely after a reload; passing only the new rows works too, minus
 that. A report reruns the fragment once: a handful per chart, not one a tick.
 
+Order. Every picture belongs to a training ``step`` of a run (``run_id``); the chart
+keeps the step of the picture it shows and ignores any older one, from a render or a
+frame: Streamlit re-sends the arguments of the page's last script run whenever the
+iframe's size changes, and those are older than the frames fetched since. Curve rows are
+keyed by epoch and only added. A new ``run_id`` starts the chart again from nothing.
+
+Frames (optional). With ``frames_url`` and ``playing``, the chart fetches its own frames
+instead of waiting for reruns: ``GET frames_url?epoch=E&steps=S`` (E the last curve epoch
+it has, S the step of its picture, -1 for none), then asks again ``next_ms`` after the
+request started. The answer (``encode_frame``) is 4 bytes (big-endian length of a JSON
+header), the header, then a PNG or nothing (the picture did not change). The header has
+``next_ms``, and either ``busy: true`` or ``early: true`` (nothing to take: the run was
+busy, or the chart asked before the pause it was given) or ``run_id``, ``epoch``,
+``steps`` (the picture's step), ``status`` (``"training"`` plays on; anything else stops
+the fetching and reports ``stopped``) and ``rows`` (curve rows after E). Three 404
+answers in a row mean the server does not know the page any more (it went away and a
+balancer moved the page): the chart reloads the page from its link. ``server/frames.py``
+serves this for the Playground.
+
 Session state: this module keeps one entry of its own per chart,
 ``st.session_state["_livechart_" + key]`` (what it last sent).
 """
@@ -31,9 +56,11 @@ Session state: this module keeps one entry of its own per chart,
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import shutil
+import struct
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -42,8 +69,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from scratchnet.plots import CLASS_COLORS, check_extent
-
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 PLOTLY_JS = FRONTEND / "plotly.min.js"
 
@@ -51,6 +76,10 @@ PLOTLY_JS = FRONTEND / "plotly.min.js"
 CURVE_OVERLAP = 8
 CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 STATE_PREFIX = "_livechart_"
+
+# Colours of classes 0, 1, ... when the caller names none (Okabe-Ito, which stays apart
+# under the common colour-vision deficiencies).
+DEFAULT_COLORS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 
 Points = tuple[ArrayLike, ArrayLike, ArrayLike | None, ArrayLike | None]
 
@@ -125,6 +154,35 @@ def pack_points(
     )
 
 
+def encode_frame(header: Mapping[str, Any], png: bytes | None) -> bytes:
+    """A frame as the chart reads it: 4 bytes (big-endian length of the JSON header), the
+    JSON header, then the PNG (nothing when the picture did not change)."""
+    data = json.dumps(header, separators=(",", ":")).encode()
+    return struct.pack(">I", len(data)) + data + (png or b"")
+
+
+def decode_frame(body: bytes) -> tuple[dict, bytes]:
+    """The inverse of ``encode_frame``: (header, png bytes; empty when no new picture)."""
+    (size,) = struct.unpack(">I", body[:4])
+    return json.loads(body[4 : 4 + size]), body[4 + size :]
+
+
+def check_extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
+    """``extent`` as four floats, or a ValueError that says what is wrong with it."""
+    try:
+        xmin, xmax, ymin, ymax = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"An extent is four numbers (xmin, xmax, ymin, ymax). Got {extent!r}."
+        ) from None
+    if not all(map(math.isfinite, (xmin, xmax, ymin, ymax))) or xmin >= xmax or ymin >= ymax:
+        raise ValueError(
+            "An extent (xmin, xmax, ymin, ymax) needs finite numbers with xmin < xmax "
+            f"and ymin < ymax. Got {extent!r}."
+        )
+    return xmin, xmax, ymin, ymax
+
+
 def _number(value: Any) -> float | None:
     """A JSON-safe float rounded to 6 significant digits, None for missing or non-finite."""
     if value is None:
@@ -196,7 +254,7 @@ def plan_tick(
     if not state:
         state.update(run_id=run_id, epoch=epoch, tail=[], image=None, image_id=0)
     if state["run_id"] != run_id or epoch < state["epoch"]:
-        # Reset: the chart clears its curves on the same signal.
+        # A new run (the chart starts again when run_id changes): forget the old rows.
         state.update(run_id=run_id, tail=[])
     state["epoch"] = epoch
 
@@ -245,13 +303,16 @@ def live_chart(
     curves: Any = (),
     run_id: str | int,
     epoch: int,
+    step: int | None = None,
     lecture: bool = False,
     show_test: bool = True,
     height: int = 420,
-    colors: Sequence[str] = CLASS_COLORS,
+    colors: Sequence[str] = DEFAULT_COLORS,
     frames_url: str | None = None,
     playing: bool = False,
     status: str | None = None,
+    link_epoch: str | None = None,
+    link_playing: str | None = None,
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -271,13 +332,14 @@ def live_chart(
     curves : history rows, dicts with ``epoch`` and any of ``train_loss``,
         ``test_loss``, ``train_acc``, ``test_acc`` (fractions), or a DataFrame
         with those columns; the full history or only the newest rows.
-    run_id : changing it clears the curves (Reset). So does an ``epoch`` lower
-        than the last one.
+    run_id : changing it clears the chart (Reset): within one run ``step`` only grows.
     epoch : the number of epochs trained so far.
+    step : the training step of ``image`` (default ``epoch``). A picture of an older step
+        than the one the chart shows is ignored (see "Order" above).
     lecture : large fonts, thick lines and big markers for a projector.
     show_test : draw the test points (white with a ring of their class colour).
     height : pixel height of the boundary plot; the curves share it beside it.
-    colors : one colour per class, as in ``scratchnet.plots.CLASS_COLORS``.
+    colors : one CSS colour per class (class c takes ``colors[c % len(colors)]``).
     frames_url, playing : while ``playing``, the chart fetches its frames itself from
         ``frames_url`` (see ``server/frames.py``) instead of waiting for Python to send
         them, and reports ``stopped`` (a counter) and ``epoch`` when the server says
@@ -285,6 +347,9 @@ def live_chart(
     status : when given ("paused", "done", ...), the chart shows a status line above the
         plots: "Epoch N", the status, and the latest losses and accuracies with their
         change (kept up to date by the frames while playing).
+    link_epoch, link_playing : names of query parameters of the page's link that the chart
+        keeps up to date while it fetches frames (about once a second): the epoch reached,
+        and ``1`` while training (removed when it stops). None: the link is left alone.
 
     Returns what the chart last reported (``{"points_rev", "synced", "session"}``)
     or None before its first report.
@@ -298,6 +363,8 @@ def live_chart(
     xmin, xmax, ymin, ymax = check_extent(extent)
     if height < 100:
         raise ValueError(f"height must be at least 100 pixels. Got {height}.")
+    if not colors:
+        raise ValueError("colors needs at least one colour.")
 
     state = st.session_state.setdefault(STATE_PREFIX + key, {})
     tick = plan_tick(
@@ -318,6 +385,7 @@ def live_chart(
         extent=[xmin, xmax, ymin, ymax],
         run_id=str(run_id),
         epoch=int(epoch),
+        step=int(epoch if step is None else step),
         lecture=bool(lecture),
         show_test=bool(show_test),
         height=int(height),
@@ -325,4 +393,6 @@ def live_chart(
         frames_url=frames_url,
         playing=bool(playing and frames_url),
         status=status,
+        link_epoch=link_epoch,
+        link_playing=link_playing,
     )

@@ -497,12 +497,15 @@ def draw(run: LiveRun) -> None:
         curves=run.history,
         run_id=state[K.RUN_ID],
         epoch=run.epoch,
+        step=run.trainer.steps,
         lecture=values["lecture"],
         show_test=values["show_test"],
         colors=colors,
         frames_url=f"{frames.FRAME_PATH}/{state[K.FRAME_TOKEN]}" if live else None,
         playing=live,
         status=status if app else None,
+        link_epoch="epoch",  # the link's restore point: see restore_point
+        link_playing="play",
     )
 
 

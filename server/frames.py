@@ -10,6 +10,13 @@ page's own run and answers with the new boundary picture and history rows. No re
 is ever thrown away, a slow or stalled tab costs nothing, and the pause grows with the
 number of pages playing so that every page slows down by the same factor.
 
+The pause is enforced, not only announced: a page that asks again before its time gets
+"not yet" (``early``, with the time to wait) and trains nothing, so a tab that ignores
+``next_ms`` gets no more frames than the others (``Pacer.admit``). The "not yet" answer is
+held until that time (a sleeping coroutine costs nothing), so such a tab cannot spin the
+server either. The wire format and what the chart does with each answer are
+``livechart``'s (see its docstring, "Frames").
+
 The registry maps a random token (one per browser session) to that session's
 ``LiveRun``; the page registers it, the route looks it up. Both run in the same process.
 
@@ -23,16 +30,15 @@ free memory back to the system; see ``Registry.sweep``, ``start_sweeper`` and se
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import json
 import secrets
-import struct
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from livechart import wire_row
+from livechart import decode_frame, encode_frame, wire_row  # noqa: F401 (the frame format, for clients)
 from scratchnet.live import LiveRun
 from server.memory import forget_expired_sessions, give_back_memory
 
@@ -47,6 +53,13 @@ ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
 IDLE_SECONDS = 150.0
 SWEEP_SECONDS = 10.0  # frame requests sweep at most this often; the sweeper thread this often
 MAX_ROWS = 64  # history rows a frame carries at most (the chart asks again for more)
+# How early a request may come and still be served, for the jitter of a page that waits as
+# told (timers, the network, a busy event loop that reads a request late and so makes the
+# next one look early): this share of the pause it was given, plus EARLY_SLACK seconds.
+# Earliness does not add up (see Pacer), so this buys a greedy tab one frame, once.
+EARLY_SHARE = 0.75
+EARLY_SLACK = 0.010
+HOLD_EARLY = 1.0  # seconds at most that a "not yet" answer is held back
 
 
 @dataclass
@@ -69,26 +82,59 @@ class Pacer:
     With ``k`` pages playing and frames costing ``c`` seconds, the process can make
     ``BUDGET / c`` frames a second, so each page gets ``BUDGET / (c k)`` of them, or
     ``1 / FASTEST`` when that is more.
+
+    And it holds each page to that share (``admit``): a page's next frame is due one
+    announced interval after the later of its last frame's request and its last due time
+    (the "generic cell rate algorithm" of ATM networks). A request up to ``EARLY_SHARE`` of
+    the interval (plus ``EARLY_SLACK``) before that is served all the same, for jitter; as
+    the due time moves on by a whole interval with each frame, being early never adds up,
+    and a page that asks without pausing gets one frame an interval, like the others.
+
+    clock : the time in seconds (tests pass their own).
     """
 
-    def __init__(self, fastest: float = FASTEST, budget: float = BUDGET):
+    def __init__(
+        self,
+        fastest: float = FASTEST,
+        budget: float = BUDGET,
+        clock: Callable[[], float] | None = None,
+    ):
         self.fastest, self.budget = fastest, budget
+        self.clock = clock or (lambda: time.monotonic())
         self.cost = 0.004  # seconds a frame takes, smoothed; a guess until measured
         self._seen: dict[str, float] = {}
+        self._due: dict[str, tuple[float, float]] = {}  # token: (next frame due, interval)
         self._lock = threading.Lock()
 
-    def record(self, token: str, seconds: float) -> None:
-        now = time.monotonic()
+    def admit(self, token: str, now: float | None = None) -> float:
+        """0.0 when ``token`` may have a frame at ``now`` (its request's arrival; default
+        the clock), else the seconds until it may."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            due, interval = self._due.get(token, (now, 0.0))
+        return max(0.0, due - (EARLY_SHARE * interval + EARLY_SLACK) - now)
+
+    def record(self, token: str, seconds: float, started: float | None = None) -> float:
+        """Note a frame served to ``token`` whose request arrived at ``started`` (default:
+        ``seconds`` ago) and cost ``seconds``; returns the interval to announce to it."""
+        now = self.clock()
+        started = now - seconds if started is None else started
         with self._lock:
             self.cost += 0.05 * (seconds - self.cost)
             self._seen[token] = now
+        interval = self.interval()
+        with self._lock:
+            due, _ = self._due.get(token, (started, 0.0))
+            self._due[token] = (max(started, due) + interval, interval)
+        return interval
 
     def active(self) -> int:
         """Pages that asked for a frame in the last ``ACTIVE_SECONDS``."""
-        cutoff = time.monotonic() - ACTIVE_SECONDS
+        cutoff = self.clock() - ACTIVE_SECONDS
         with self._lock:
             for token in [t for t, seen in self._seen.items() if seen < cutoff]:
                 del self._seen[token]
+                self._due.pop(token, None)
             return max(1, len(self._seen))
 
     def interval(self) -> float:
@@ -245,18 +291,6 @@ def start_sweeper() -> None:
             _SWEEPER.start()
 
 
-def encode_frame(header: dict, png: bytes | None) -> bytes:
-    """The wire format: 4 bytes (big-endian length of the JSON), the JSON, then the PNG."""
-    data = json.dumps(header, separators=(",", ":")).encode()
-    return struct.pack(">I", len(data)) + data + (png or b"")
-
-
-def decode_frame(body: bytes) -> tuple[dict, bytes]:
-    """The inverse of ``encode_frame``: (header, png bytes; empty when no new picture)."""
-    (size,) = struct.unpack(">I", body[:4])
-    return json.loads(body[4 : 4 + size]), body[4 + size :]
-
-
 def status_of(run: LiveRun, playing: bool) -> str:
     if run.diverged:
         return "diverged"
@@ -267,13 +301,24 @@ def status_of(run: LiveRun, playing: bool) -> str:
 
 def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes]:
     """(HTTP status, body) of the frame for ``token``: one slice of training if the page
-    is playing, then what the chart lacks. Never raises for a bad token or a busy run."""
+    is playing, then what the chart lacks; "not yet" (``early``) when the page asks before
+    its time. Never raises for a bad token or a busy run."""
+    status, header, png = _frame(token, have_epoch, have_steps)
+    return status, encode_frame(header, png)
+
+
+def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, bytes | None]:
+    """``next_frame`` before encoding: (HTTP status, header, png or None)."""
     REGISTRY.sweep()
     entry = REGISTRY.get(token)
     if entry is None:
-        return 404, encode_frame({"error": "unknown page; it reloads"}, None)
+        return 404, {"error": "unknown page; it reloads"}, None
+    arrived = PACER.clock()
+    wait = PACER.admit(token, arrived)
+    if wait > 0:  # before its time: trains nothing, and says how long to wait
+        return 200, {"early": True, "next_ms": max(1, round(1000 * wait))}, None
     if not entry.lock.acquire(blocking=False):  # the page script is changing this run
-        return 200, encode_frame({"busy": True, "next_ms": 20}, None)
+        return 200, {"busy": True, "next_ms": 20}, None
     started = time.perf_counter()
     try:
         run = entry.run
@@ -294,9 +339,9 @@ def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes
         }
     finally:
         entry.lock.release()
-    PACER.record(token, time.perf_counter() - started)
-    header["next_ms"] = round(1000 * PACER.interval())
-    return 200, encode_frame(header, png)
+    interval = PACER.record(token, time.perf_counter() - started, started=arrived)
+    header["next_ms"] = round(1000 * interval)
+    return 200, header, png
 
 
 async def frame_endpoint(request):
@@ -309,9 +354,13 @@ async def frame_endpoint(request):
         have_steps = int(request.query_params.get("steps", "-1"))
     except ValueError:
         have_epoch, have_steps = 0, -1
-    status, body = next_frame(token, have_epoch, have_steps)
+    status, header, png = _frame(token, have_epoch, have_steps)
+    if header.get("early"):
+        # Held until the page's time (next_ms counts from the request's start): a tab that
+        # asks again at once then asks once an interval, not thousands of times a second.
+        await asyncio.sleep(min(HOLD_EARLY, header["next_ms"] / 1000))
     return Response(
-        body,
+        encode_frame(header, png),
         status_code=status,
         media_type="application/octet-stream",
         headers={"Cache-Control": "no-store"},

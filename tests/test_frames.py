@@ -1,6 +1,9 @@
 """The frame route's pieces: the registry, the fair pacer, the wire format, one frame."""
 
+import asyncio
+import itertools
 import threading
+import time
 
 import pytest
 
@@ -17,11 +20,23 @@ def live(**params):
     return LiveRun(X_train, y_train, X_test, y_test, {**base, **params})
 
 
+class Clock:
+    """A clock that a test moves by hand."""
+
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def registry(monkeypatch):
+    """A fresh registry, and a pacer whose clock moves on by a second at each look: every
+    request comes in its page's time (the pacing has tests of its own below)."""
     fresh = Registry()
     monkeypatch.setattr(frames, "REGISTRY", fresh)
-    monkeypatch.setattr(frames, "PACER", Pacer())
+    monkeypatch.setattr(frames, "PACER", Pacer(clock=itertools.count(1000.0, 1.0).__next__))
     return fresh
 
 
@@ -49,11 +64,21 @@ def test_a_paused_page_trains_nothing_and_gets_no_new_picture(registry):
     assert header["status"] == "paused" and run.epoch == 0 and png == b""
 
 
+def until_stopped(token: str) -> dict:
+    """Frames until training stops (a frame trains an epoch or 30 ms, whichever ends first:
+    on a busy machine an epoch can take several)."""
+    for _ in range(1000):
+        header, _ = decode_frame(next_frame(token, 0, -1)[1])
+        if header["status"] != "training":
+            return header
+    raise AssertionError("training never stopped")
+
+
 def test_the_end_and_a_divergence_are_reported(registry):
     token = registry.put(None, live(epochs=1), run_id=1, playing=True)
-    assert decode_frame(next_frame(token, 0, -1)[1])[0]["status"] == "done"
+    assert until_stopped(token)["status"] == "done"
     wild = registry.put(None, live(hidden_layer_sizes=(64, 64), learning_rate=10.0), 2, True)
-    header, _ = decode_frame(next_frame(wild, 0, -1)[1])
+    header = until_stopped(wild)
     assert header["status"] == "diverged" and "Lower the learning rate" in header["message"]
 
 
@@ -179,3 +204,161 @@ def test_registry_is_safe_across_threads(registry):
     for t in threads:
         t.join()
     assert errors == [] and run.finished
+
+
+# -- the pause is enforced -------------------------------------------------------------------
+def serve(pacer: Pacer, token: str, clock: Clock, cost: float = 0.004) -> float:
+    """A frame served to ``token`` now; returns the interval announced to it."""
+    return pacer.record(token, cost, started=clock.now)
+
+
+def test_a_request_before_its_time_is_told_to_wait():
+    clock = Clock()
+    pacer = Pacer(fastest=0.05, clock=clock)
+    assert pacer.admit("a") == 0.0  # a page's first request
+    interval = serve(pacer, "a", clock)
+    assert interval == 0.05
+    tolerance = frames.EARLY_SHARE * interval + frames.EARLY_SLACK
+    clock.now += 0.001  # asks again at once (a tab that ignores next_ms)
+    assert pacer.admit("a") == pytest.approx(0.049 - tolerance)
+    assert pacer.admit("b") == 0.0  # another page is not held by it
+    clock.now += 0.049 - tolerance  # its time has come
+    assert pacer.admit("a") == 0.0
+
+
+def test_a_request_a_little_early_is_served_but_earliness_never_adds_up():
+    """Jitter: a page that waits as told may arrive up to EARLY_SHARE of its interval
+    early. Its next frame is due one interval after the last was due, not after it came,
+    so a page that always comes as early as allowed still gets one frame an interval."""
+    clock = Clock()
+    pacer = Pacer(fastest=0.1, clock=clock)
+    tolerance = frames.EARLY_SHARE * 0.1 + frames.EARLY_SLACK
+    serve(pacer, "a", clock)
+    due = clock.now + 0.1
+    clock.now = due - 0.9 * tolerance  # early, within the tolerance: served
+    assert pacer.admit("a") == 0.0
+    serve(pacer, "a", clock)
+    due += 0.1  # from when it was due, not from when it came
+    clock.now = due - 1.1 * tolerance  # early beyond the tolerance: not yet
+    assert pacer.admit("a") == pytest.approx(0.1 * tolerance)
+    # A greedy page that asks every millisecond for 10 s gets one frame an interval.
+    clock.now, served = 200.0, 0
+    for _ in range(10_000):
+        if pacer.admit("g") == 0.0:
+            serve(pacer, "g", clock)
+            served += 1
+        clock.now += 0.001
+    assert 10 / 0.1 <= served <= 10 / 0.1 + 2  # 100, plus the one early frame at most
+
+
+def test_a_page_late_for_its_frame_is_served_and_due_again_from_then():
+    clock = Clock()
+    pacer = Pacer(fastest=0.05, clock=clock)
+    serve(pacer, "a", clock)
+    clock.now += 1.0  # the tab was in the background
+    assert pacer.admit("a") == 0.0
+    serve(pacer, "a", clock)
+    clock.now += 0.001  # no credit for the time away: due one interval after this frame
+    assert pacer.admit("a") == pytest.approx(0.049 - frames.EARLY_SHARE * 0.05 - frames.EARLY_SLACK)
+
+
+def test_an_early_request_trains_nothing_and_says_how_long_to_wait(monkeypatch):
+    registry = Registry()
+    clock = Clock()
+    monkeypatch.setattr(frames, "REGISTRY", registry)
+    monkeypatch.setattr(frames, "PACER", Pacer(fastest=0.05, clock=clock))
+    run = live(epochs=100)
+    token = registry.put(None, run, run_id=1, playing=True)
+    header, png = decode_frame(next_frame(token, 0, -1)[1])
+    assert header["epoch"] == 1 and png and header["next_ms"] == 50
+    clock.now += 0.001
+    status, body = next_frame(token, 1, header["steps"])
+    early, png = decode_frame(body)
+    wait = 0.049 - (frames.EARLY_SHARE * 0.05 + frames.EARLY_SLACK)
+    assert status == 200 and early == {"early": True, "next_ms": round(1000 * wait)}
+    assert png == b"" and run.epoch == 1  # nothing trained
+    clock.now += wait
+    header, _ = decode_frame(next_frame(token, 1, header["steps"])[1])
+    assert header["epoch"] == 2 and run.epoch == 2
+
+
+# -- a greedy tab among well-behaved ones, on a real server ---------------------------------
+POLITE, GREEDY = 8, 3
+
+
+@pytest.mark.slow
+def test_greedy_tabs_get_no_more_frames_than_the_others():
+    """Protocol clients (benchmarks/loadclient.py) on a real server: POLITE tabs that wait
+    next_ms and GREEDY ones that ask again as soon as an answer comes. Before the route
+    enforced the pause, a greedy tab got 3-4 times the frames of the others and some of
+    those got none. Counts relative to each other, with a wide margin; no rates."""
+    from statistics import median
+
+    from browser_support import benchmark_module, streamlit_server
+
+    loadclient = benchmark_module("loadclient")
+    with streamlit_server("app.py") as server:
+        polite = loadclient.LoadConfig(url=server.url + "/", query="epochs=100000")
+        greedy = loadclient.LoadConfig(url=server.url + "/", query="epochs=100000", greedy=True)
+
+        async def run() -> tuple[list[int], list[int], list[int]]:
+            stop = asyncio.Event()
+            sessions = [loadclient._Session(i, polite, stop) for i in range(POLITE)]
+            sessions += [loadclient._Session(POLITE + i, greedy, stop) for i in range(GREEDY)]
+            tasks = [asyncio.create_task(s.run()) for s in sessions]
+            try:
+
+                async def until(condition, what: str, timeout: float = 120.0) -> None:
+                    """Wait for ``condition``; fail after ``timeout`` s."""
+                    deadline = time.monotonic() + timeout
+                    while not condition():
+                        assert all(not t.done() for t in tasks), [s.error for s in sessions]
+                        assert time.monotonic() < deadline, f"not {what} after {timeout} s"
+                        await asyncio.sleep(0.2)
+
+                await until(lambda: all(s.counters.updates for s in sessions), "all playing")
+                start = [s.counters.updates for s in sessions]
+
+                # A window long enough that the polite tabs each get 30 frames or more.
+                def got() -> list[int]:
+                    return [s.counters.updates - u for s, u in zip(sessions, start, strict=True)]
+
+                # Until the slowest tab has 30 frames, or 2 minutes: a starved tab shows in
+                # the counts asserted below.
+                deadline = time.monotonic() + 120
+                while min(got()) < 30 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                got = got()
+                early = [s.counters.early for s in sessions]
+            finally:
+                stop.set()
+                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 60)
+            return got[:POLITE], got[POLITE:], early
+
+        got_polite, got_greedy, early = asyncio.run(run())
+    print(f"\nframes: polite {got_polite}, greedy {got_greedy}; 'not yet' answers {early}")
+    assert min(got_polite) > 0 and min(got_greedy) > 0  # nobody starved
+    assert max(got_greedy) <= 1.5 * median(got_polite) + 3, (got_polite, got_greedy)
+    assert min(early[POLITE:]) > 0  # the greedy tabs were told to wait
+
+
+def test_the_route_holds_a_not_yet_answer_until_the_page_may_ask(monkeypatch):
+    """A tab that asks again at once would otherwise spin the server with requests: the
+    route sleeps (a coroutine, no thread) until the page's time before it answers."""
+    from types import SimpleNamespace
+
+    registry, clock, slept = Registry(), Clock(), []
+    monkeypatch.setattr(frames, "REGISTRY", registry)
+    monkeypatch.setattr(frames, "PACER", Pacer(fastest=0.2, clock=clock))
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(frames.asyncio, "sleep", sleep)
+    token = registry.put(None, live(epochs=100), run_id=1, playing=True)
+    request = SimpleNamespace(path_params={"token": token}, query_params={"epoch": "0"})
+    first = asyncio.run(frames.frame_endpoint(request))
+    assert decode_frame(first.body)[0]["epoch"] == 1 and slept == []  # served at once
+    answer = asyncio.run(frames.frame_endpoint(request))  # again, at once
+    header, _ = decode_frame(answer.body)
+    assert header["early"] is True and slept == [header["next_ms"] / 1000]

@@ -460,3 +460,61 @@ def test_live_chart_update_rate(demo, run_every):
     assert m["fps"] >= 2.0
     assert not math.isnan(m["bytes_per_render"])
     page.close()
+
+
+# ------------------------------------------------------------ a component of its own
+
+
+def test_livechart_imports_nothing_of_the_app():
+    """livechart is generic: the app depends on it, never the other way round."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, livechart; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'scratchnet', 'server', 'ui', 'pages', 'app'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_step_and_the_link_names_reach_the_frontend():
+    """The step orders pictures (main.js ignores older ones); the names of the link's
+    parameters come from the caller, and no names are written when none are given."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from livechart import live_chart
+
+        named = st.session_state.setdefault("named", True)
+        live_chart(
+            key="chart",
+            extent=(0, 1, 0, 1),
+            run_id=1,
+            epoch=3,
+            step=37 if named else None,
+            frames_url="/frames/x",
+            playing=True,
+            link_epoch="e" if named else None,
+            link_playing="p" if named else None,
+        )
+
+    app = AppTest.from_function(page).run()
+    args = json.loads(app.get("component_instance")[0].proto.json_args)
+    assert (args["step"], args["link_epoch"], args["link_playing"]) == (37, "e", "p")
+    assert args["frames_url"] == "/frames/x" and args["playing"] is True
+    app.session_state["named"] = False
+    args = json.loads(app.run().get("component_instance")[0].proto.json_args)
+    assert (args["step"], args["link_epoch"], args["link_playing"]) == (3, None, None)
+
+
+def test_frames_round_trip_through_the_charts_wire_format():
+    header = {"run_id": 1, "epoch": 3, "steps": 90, "rows": [[3, 0.5, None, 0.9, None]]}
+    body = livechart.encode_frame(header, b"\x89PNGxyz")
+    assert int.from_bytes(body[:4], "big") == len(body) - 4 - 7
+    assert livechart.decode_frame(body) == (header, b"\x89PNGxyz")

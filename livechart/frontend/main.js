@@ -8,8 +8,17 @@
 // points when their revision changes (Plotly.react with uirevision, which keeps
 // the user's zoom). Nothing is cleared between ticks.
 //
+// Order. Every picture and curve row belongs to a training step of one run: a render
+// carries args.step (the step of its picture), a frame header.steps. Renders are not
+// always new: Streamlit re-sends the args of the page's LAST script run whenever the
+// iframe's height or width changes (ComponentInstance's render effect), and those args
+// are older than the frames fetched since. So the chart keeps the step of the picture it
+// shows (state.shownStep) and ignores an older picture, whoever brings it; curve rows
+// are keyed by epoch and only ever added. Only a new run_id starts again from nothing.
+//
 // For benchmarks and tests: window.livechartFrames counts the boundary images
-// applied by Plotly, #boundary[data-frame] mirrors it, window.livechartPreviews
+// applied by Plotly, #boundary[data-frame] mirrors it, #boundary[data-step] holds the
+// step of the picture shown, window.livechartPreviews
 // counts the pictures drawn before Plotly had loaded, window.livechartLastApply
 // holds the performance.now() of the last 256 applications, window.livechartStats
 // the rest.
@@ -42,6 +51,8 @@
     curveMs: 0,
     framesFetched: 0, // frame answers applied (livechartFrames counts their pictures)
     reports: 0, // values sent to Python (each reruns the chart's fragment)
+    stale: 0, // renders whose picture was older than the one shown (ignored)
+    early: 0, // frame answers "not yet": asked before the pause the server named
   };
   window.livechartFrames = 0;
   window.livechartLastApply = [];
@@ -61,6 +72,8 @@
     curveKey: "",
     runId: null,
     epoch: null,
+    shownStep: -Infinity, // the training step of the picture shown (or being decoded)
+    newest: null, // that picture: {bytes, extent, step}
     lastEpoch: -Infinity,
     pendingRows: [],
     rowsScheduled: false,
@@ -69,6 +82,7 @@
     pendingImage: null,
     applying: false,
     frameHeight: -1,
+    heightKey: "",
   };
 
   // ------------------------------------------------------------ Streamlit protocol
@@ -95,9 +109,16 @@
   }
 
   function updateFrameHeight() {
-    // The status line and the plots: the whole body, so nothing is clipped.
+    // The status line and the plots: the whole body, so nothing is clipped. While the
+    // arguments that shape the chart stay the same, the frame only grows: the status line
+    // wraps and unwraps as its numbers change width, and every new frame height makes
+    // Streamlit re-send the last args (a render for nothing, and an old one).
+    const args = state.args || {};
+    const key = [args.height, args.lecture, Boolean(args.status), root.className].join("|");
     const height = Math.ceil(document.body.getBoundingClientRect().height);
-    if (height > 0 && height !== state.frameHeight) {
+    const shrinks = height < state.frameHeight && key === state.heightKey;
+    state.heightKey = key;
+    if (height > 0 && height !== state.frameHeight && !shrinks) {
       state.frameHeight = height;
       send("streamlit:setFrameHeight", { height: height });
     }
@@ -344,8 +365,9 @@
     rebuildCurves(state.args, null);
   }
 
-  // After a reload on the Python side: `rows` replace what the chart shows from
-  // their first epoch on (the full history replaces everything).
+  // A full update (after a reload, or a gap): `rows` replace what the chart shows from
+  // their first to their last epoch; rows the chart has beyond them (from frames newer
+  // than the update) stay.
   function replaceCurves(rows) {
     flushRows();
     const fresh = [];
@@ -362,9 +384,14 @@
     const series = currentSeries().map(([x, y], i) => {
       let keep = 0;
       while (keep < x.length && x[keep] < first) keep++;
-      return [x.slice(0, keep).concat(added[i][0]), y.slice(0, keep).concat(added[i][1])];
+      let after = keep;
+      while (after < x.length && x[after] <= last) after++;
+      return [
+        x.slice(0, keep).concat(added[i][0], x.slice(after)),
+        y.slice(0, keep).concat(added[i][1], y.slice(after)),
+      ];
     });
-    state.lastEpoch = last;
+    state.lastEpoch = Math.max(last, state.lastEpoch);
     rebuildCurves(state.args, series);
     stats.rows = series[0][0].length;
   }
@@ -383,7 +410,7 @@
         state.lastEpoch = r[0];
       }
     }
-    if (state.pendingRows.length && !state.rowsScheduled) {
+    if (state.pendingRows.length && !state.rowsScheduled && state.plotted) {
       state.rowsScheduled = true;
       // A redraw of the two curve plots costs 10-20 ms of main thread, the
       // boundary swap 1-2 ms: the curves move CURVE_HZ times a second at most, so
@@ -424,6 +451,21 @@
     return btoa(text);
   }
 
+  // Take a picture of training step `step` unless the chart shows (or is decoding) one of
+  // the same step or newer: a picture never replaces a newer one. True when taken.
+  function offerImage(bytes, step, extent) {
+    if (!(step > state.shownStep)) return false;
+    state.shownStep = step;
+    state.newest = { bytes: bytes.slice(), extent: extent, step: step };
+    if (preview.renders !== null) {
+      previewPicture(state.newest); // Plotly is still loading: the preview shows it
+      return true;
+    }
+    state.pendingImage = state.newest;
+    applyImages();
+    return true;
+  }
+
   // Applies the newest image only; images that arrive while one is decoding
   // replace each other, so a slow browser skips frames instead of queueing them.
   async function applyImages() {
@@ -456,6 +498,7 @@
         const frames = window.livechartFrames + 1;
         window.livechartFrames = frames;
         boundaryDiv.dataset.frame = String(frames);
+        boundaryDiv.dataset.step = String(job.step);
         const log = window.livechartLastApply;
         log.push(performance.now());
         if (log.length > LOG_SIZE) log.splice(0, log.length - LOG_SIZE);
@@ -475,7 +518,6 @@
   const poll = {
     url: null,
     running: false,
-    steps: -1,
     stopped: 0,
     urlSynced: 0,
     last: null,
@@ -504,15 +546,17 @@
       let wait = 500; // the server is away or does not know the page: try again shortly
       try {
         const have = state.lastEpoch > 0 ? state.lastEpoch : 0;
-        const response = await fetch(url + "?epoch=" + have + "&steps=" + poll.steps, {
+        const steps = state.shownStep > -Infinity ? state.shownStep : -1;
+        const response = await fetch(url + "?epoch=" + have + "&steps=" + steps, {
           cache: "no-store",
           credentials: "same-origin",
         });
         if (response.status === 404) {
-          // This server does not know the page: the replica it played on went away and the
-          // balancer sent us to another. The link holds the settings, the epoch and "play":
-          // reloading it lands on a live replica, which replays to that epoch (the same
-          // weights, bit for bit) and plays on. A few answers first, to ride out a blip.
+          // This server does not know the page: the replica it played on went away and a
+          // balancer sent us to another. The page reloads from its link, which carries the
+          // epoch reached and the playing state (args.link_epoch, args.link_playing), so
+          // the page it reloads can carry on from there. A few answers first, to ride out
+          // a blip.
           poll.missing += 1;
           if (poll.missing >= 3 && !poll.reloading) {
             poll.reloading = true;
@@ -525,7 +569,12 @@
           const size = new DataView(buffer).getUint32(0);
           const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
           wait = header.next_ms ?? 50;
-          if (!header.busy && poll.url === url) applyFrame(header, new Uint8Array(buffer, 4 + size));
+          // "busy" (the page's script holds the run) and "early" (asked before the pause
+          // the server named; the server enforces it) carry nothing: ask again after next_ms.
+          if (header.early) stats.early += 1;
+          else if (!header.busy && poll.url === url) {
+            applyFrame(header, new Uint8Array(buffer, 4 + size));
+          }
         }
       } catch (err) {
         console.debug("livechart: frame request failed", err);
@@ -540,16 +589,15 @@
   function applyFrame(header, png) {
     if (String(header.run_id) !== String(state.runId)) return; // from before a Reset
     stats.framesFetched += 1;
-    if (png.length) {
-      poll.steps = header.steps;
-      state.pendingImage = { bytes: png.slice(), extent: state.args.extent };
-      applyImages();
-    }
+    if (png.length) offerImage(png, header.steps, state.args.extent);
     queueRows(header.rows);
-    state.epoch = header.epoch;
-    stats.epoch = header.epoch;
-    if (header.rows.length) poll.last = header.rows.slice(-2);
-    showStatus(header);
+    // A render newer than this frame may have come meanwhile: the status never goes back.
+    if (header.epoch >= (state.epoch ?? -Infinity)) {
+      state.epoch = header.epoch;
+      stats.epoch = header.epoch;
+      if (header.rows.length) poll.last = header.rows.slice(-2);
+      showStatus(header);
+    }
     syncParentUrl(header);
     // Every REPORT_FRAMES frames (a second at full pace), tell Python the epoch: the page
     // then writes it into the link through Streamlit, whose copy of the query string is the
@@ -610,17 +658,21 @@
     statusDiv.innerHTML = parts.join("");
   }
 
-  // The page's link carries the epoch reached, so that a page that reconnects to
-  // another server replays to it (the same weights, bit for bit).
+  // The page's link can carry the epoch reached and whether it plays (the query parameters
+  // named by args.link_epoch and args.link_playing; none when they are not given), so that a
+  // page that reconnects to another server can replay to it.
   function syncParentUrl(header, force = false) {
+    const epochName = state.args && state.args.link_epoch;
+    const playName = state.args && state.args.link_playing;
+    if (!epochName && !playName) return;
     const now = performance.now();
     if (!force && now - poll.urlSynced < 1000 && header.status === "training") return;
     poll.urlSynced = now;
     try {
       const url = new URL(window.parent.location.href);
-      url.searchParams.set("epoch", String(header.epoch));
-      if (header.status === "training") url.searchParams.set("play", "1");
-      else url.searchParams.delete("play");
+      if (epochName) url.searchParams.set(epochName, String(header.epoch));
+      if (playName && header.status === "training") url.searchParams.set(playName, "1");
+      else if (playName) url.searchParams.delete(playName);
       window.parent.history.replaceState(window.parent.history.state, "", url.toString());
     } catch (err) {
       console.debug("livechart: cannot update the page's link", err);
@@ -635,7 +687,7 @@
   // the Plotly chart will put them (no axes, no zoom yet). Plotly then replays the
   // kept renders in order, and the preview goes when Plotly's first picture is up.
 
-  const preview = { renders: [], div: null, points: null, failed: false };
+  const preview = { renders: [], div: null, points: null, failed: false, step: -Infinity };
 
   function loadPlotly() {
     const script = document.createElement("script");
@@ -644,6 +696,11 @@
       const renders = preview.renders;
       preview.renders = null;
       renders.forEach(render);
+      // Frames fetched meanwhile may hold a newer picture than any render: Plotly gets it.
+      if (state.plotted && state.newest && state.newest !== state.pendingImage) {
+        state.pendingImage = state.newest;
+        applyImages();
+      }
     };
     script.onerror = () => {
       preview.failed = true;
@@ -668,17 +725,49 @@
     return { left: margin.l + (width - w) / 2, top: margin.t + (height - h) / 2, w, h, scale };
   }
 
+  // Before Plotly, a render also does what needs no Plotly: it takes the run, its curve
+  // rows (drawn once Plotly is there) and the playing state, so that a Play pressed now
+  // plays now (frames show in the preview) rather than once Plotly has loaded, which
+  // took 3-8 s on a busy machine and longer under load.
+  function previewState(args) {
+    if (state.runId !== null && args.run_id !== state.runId) {
+      state.pendingRows = [];
+      state.lastEpoch = -Infinity;
+      state.shownStep = -Infinity;
+      state.newest = null;
+      state.epoch = null;
+    }
+    state.args = args;
+    state.runId = args.run_id;
+    if (!(args.epoch < state.epoch)) state.epoch = args.epoch;
+    queueRows(args.curves);
+    if (args.frames_url && args.playing) startPolling(args.frames_url);
+    else stopPolling();
+  }
+
+  // A newer picture in the preview (a frame's, before Plotly has loaded).
+  function previewPicture(picture) {
+    const img = preview.div && preview.div.querySelector("img");
+    if (!img || picture.step < preview.step) return;
+    preview.step = picture.step;
+    img.src = "data:image/png;base64," + base64(picture.bytes);
+    window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+  }
+
   function drawPreview(data) {
     const args = data.args;
     if (args.points) preview.points = unpackPoints(args.points, args.points_n);
     if (preview.failed) return;
+    previewState(args);
     statusDiv.hidden = !args.status; // the status line as onRender shows it (paused)
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
-    if (args.status) {
+    if (args.status && !(args.frames_url && args.playing)) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
       showStatus({ epoch: args.epoch, status: args.status });
     }
-    if (!args.image) return;
+    const step = args.step ?? args.epoch;
+    if (!args.image || step < preview.step) return; // never an older picture
+    preview.step = step;
     let div = preview.div;
     if (!div) {
       div = preview.div = document.createElement("div");
@@ -756,7 +845,6 @@
   function onRender(data) {
     const args = data.args;
     stats.renders += 1;
-    stats.epoch = args.epoch;
     state.args = args;
     const theme = themeOf(data.theme);
 
@@ -782,6 +870,7 @@
       rebuildCurves(args, null);
       state.curveKey = curveKey;
       state.plotted = true;
+      flushRows(); // rows that frames brought before Plotly was there
     } else {
       if (pointsChanged || layoutChanged) {
         Plotly.react(boundaryDiv, pointTraces(args), boundaryLayout(args), MAIN_CONFIG);
@@ -793,12 +882,21 @@
       }
     }
 
-    // Reset: a new run, or the epoch went back.
-    if (state.runId !== null && (args.run_id !== state.runId || args.epoch < state.epoch)) {
+    // Reset: a new run. (Not an older epoch: a render re-sent by Streamlit is older than
+    // the frames fetched since, and that is no reason to start again.)
+    if (state.runId !== null && args.run_id !== state.runId) {
       clearCurves();
+      state.shownStep = -Infinity;
+      state.newest = null;
+      state.epoch = null;
     }
     state.runId = args.run_id;
-    state.epoch = args.epoch;
+    const step = args.step ?? args.epoch;
+    const stale = step < state.shownStep; // older than the picture shown: keep what is shown
+    if (stale) stats.stale += 1;
+    if (!(args.epoch < state.epoch)) state.epoch = args.epoch;
+    stats.epoch = state.epoch;
+    // Rows are keyed by epoch and only added: an older render can fill a gap, never undo.
     if (args.curves_full) {
       stats.resyncs += 1;
       replaceCurves(args.curves); // everything Python has: a full update
@@ -809,8 +907,7 @@
     if (args.image) {
       stats.imagesReceived += 1;
       state.imageId = args.image_id;
-      state.pendingImage = { bytes: args.image.slice(), extent: args.extent };
-      applyImages();
+      offerImage(args.image, step, args.extent);
     } else if (args.image_id !== state.imageId && !args.curves_full) {
       state.synced = false; // an image never reached us (a skipped render)
     }
@@ -823,7 +920,7 @@
     // playing or paused, so nothing on the page moves when Play is pressed.
     statusDiv.hidden = !args.status;
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
-    if (args.status && !framesMode) {
+    if (args.status && !framesMode && !stale) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
       showStatus({ epoch: args.epoch, status: args.status });
     }

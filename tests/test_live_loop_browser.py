@@ -1,0 +1,234 @@
+"""The Playground's live loop in a real browser (Debian's Chromium through Playwright).
+
+What the issue of the live loop measured, turned into checks that wait on conditions:
+
+- the loss and accuracy curves hold every epoch, after Play from a link and after a
+  reload mid-run (they started at epoch 53-85: a render re-sent by Streamlit, older than
+  the frames, was taken for a Reset);
+- a picture never replaces a newer one, with 40 other students playing (33 of 82
+  changes went back to a picture already shown);
+- a press of Play always starts training, pressed as soon as the page shows its boundary.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, component_frame, require_browser, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHART = "livechart.livechart"
+TIMEOUT_MS = 120_000  # generous: CI has two cores, one of them busy
+STATS = "window.livechartStats"
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    with streamlit_server("app.py") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as running:
+        yield running
+
+
+def open_page(browser, url: str):
+    """A fresh context on ``url``, once Play is there and the chart shows its boundary."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    play = page.get_by_role("button", name=re.compile("^(Play|Pause)"))
+    play.wait_for(timeout=TIMEOUT_MS)
+    frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+    frame.wait_for_function("window.livechartFrames >= 1", timeout=TIMEOUT_MS)
+    return context, page, frame
+
+
+def press_play(page) -> None:
+    page.get_by_role("button", name=re.compile("^Play")).click()
+    page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=TIMEOUT_MS)
+
+
+def curve_epochs(frame) -> list[int]:
+    """The epochs of the training-loss curve, as the chart draws them."""
+    return frame.evaluate(
+        "(() => { const d = document.getElementById('curves-plot');"
+        " return d.data ? Array.from(d.data[0].x) : []; })()"
+    )
+
+
+def wait_for_frames(frame, more: int) -> None:
+    """Until the chart has applied ``more`` frames beyond those it has now."""
+    have = frame.evaluate(f"{STATS}.framesFetched")
+    frame.wait_for_function(f"n => {STATS}.framesFetched >= n", arg=have + more, timeout=TIMEOUT_MS)
+
+
+def assert_every_epoch(frame, at_least: int) -> None:
+    """The curves hold 1, 2, ..., N: every epoch from the first, none twice, N >= at_least."""
+    frame.wait_for_function(
+        "n => { const d = document.getElementById('curves-plot');"
+        " return d.data && d.data[0].x.length >= n; }",
+        arg=at_least,
+        timeout=TIMEOUT_MS,
+    )
+    epochs = curve_epochs(frame)
+    assert epochs == list(range(1, len(epochs) + 1)), epochs[:20]
+
+
+def test_curves_hold_every_epoch_after_play_from_a_link_and_after_a_reload(browser, server):
+    """Three hidden layers: a frame trains part of an epoch, so the page's reports (a
+    fragment rerun every 30 frames) bring renders whose epoch is older than the frames'."""
+    context, page, frame = open_page(browser, server.url + "/?h=16,16,16&epochs=100000")
+    try:
+        press_play(page)
+        for _ in range(3):  # three reports, each followed by renders older than the frames
+            wait_for_frames(frame, 35)
+        assert_every_epoch(frame, 3)
+
+        # A reload mid-run: the link carries the epoch and play; the page replays to that
+        # epoch, draws the full history, and plays on from there.
+        page.wait_for_function("() => /[?&]epoch=[1-9]/.test(location.search)")
+        reached = int(re.search(r"[?&]epoch=(\d+)", page.url).group(1))
+        page.reload()
+        frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+        frame.wait_for_function("window.livechartFrames >= 1", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=TIMEOUT_MS)
+        for _ in range(2):
+            wait_for_frames(frame, 35)
+        assert_every_epoch(frame, reached)
+    finally:
+        context.close()
+
+
+# A sampler run in the chart's frame: at every animation frame, the picture Plotly shows
+# (its layout image) and the training step the chart says it belongs to.
+SAMPLER = """() => {
+  const div = document.getElementById('boundary');
+  const s = window.pictureSamples = { changes: 0, back: 0, stepBack: 0, seen: new Set(),
+                                      last: null, lastStep: -Infinity, running: true };
+  const look = () => {
+    const image = div.layout && div.layout.images && div.layout.images[0];
+    const src = image ? image.source : '';
+    const step = Number(div.dataset.step ?? -Infinity);
+    if (src && src !== s.last) {
+      s.changes += 1;
+      if (s.seen.has(src)) s.back += 1;  // a picture shown before is back
+      s.seen.add(src);
+      s.last = src;
+    }
+    if (step < s.lastStep) s.stepBack += 1;
+    s.lastStep = Math.max(step, s.lastStep);
+    if (s.running) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+BACKGROUND = 40
+
+
+def test_no_older_picture_with_40_other_students(browser, server):
+    """The 40 other students are protocol clients in a process of their own (the load
+    client). While sampling, the window is resized a few times: each resize makes Streamlit
+    re-send the page's last args (older than the frames), the render that brought old
+    pictures back."""
+    context, page, frame = open_page(browser, server.url + "/?epochs=100000")
+    background = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "loadclient.py"), "--url",
+         server.url + "/", "--sessions", str(BACKGROUND), "--seconds", "300", "--query",
+         "epochs=100000", "--warmup", "0", "--ramp", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        press_play(page)
+        wait_for_frames(frame, 3)
+        frame.evaluate(SAMPLER)
+        renders = frame.evaluate(f"{STATS}.renders")
+        for width in (1200, 1400, 1250, 1400):  # each: a render of the last script run's args
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_for_frames(frame, 10)
+        wait_for_frames(frame, 35)  # a report, and the render it brings
+        frame.evaluate("window.pictureSamples.running = false")
+        samples = frame.evaluate(
+            "(() => { const s = window.pictureSamples;"
+            " return {changes: s.changes, back: s.back, stepBack: s.stepBack}; })()"
+        )
+        stats = frame.evaluate(STATS)
+        assert background.poll() is None, "the background load client stopped early"
+    finally:
+        background.kill()
+        background.wait(timeout=30)
+        context.close()
+    print(f"\nwith {BACKGROUND} other students: {samples}, {stats['renders'] - renders} renders")
+    assert stats["renders"] - renders >= 4  # the re-sent renders did come
+    assert samples["changes"] >= 10
+    assert samples["back"] == 0 and samples["stepBack"] == 0, samples
+
+
+PRESSES = 20
+
+
+def test_play_pressed_at_once_always_starts_training(browser, server):
+    """Play pressed as soon as the page shows its boundary (the preview or Plotly's), on
+    PRESSES fresh pages: every one trains."""
+    for attempt in range(PRESSES):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(server.url + "/?epochs=100000")
+            play = page.get_by_role("button", name=re.compile("^Play"))
+            play.wait_for(timeout=TIMEOUT_MS)
+            frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+            frame.wait_for_function(
+                "window.livechartFrames >= 1 || window.livechartPreviews >= 1",
+                timeout=TIMEOUT_MS,
+            )
+            play.click()
+            frame.wait_for_function(
+                "() => /^Epoch [1-9]/.test("
+                "(document.querySelector('#status strong') || {}).innerText || '')",
+                timeout=TIMEOUT_MS,
+            )
+        except Exception as error:
+            raise AssertionError(f"press {attempt + 1} of {PRESSES}: no training") from error
+        finally:
+            context.close()
+
+
+def test_play_plays_before_plotly_has_loaded(browser, server):
+    """plotly.min.js can take seconds to load on a busy machine: a Play pressed meanwhile
+    trains at once, its frames shown in the preview; once Plotly is there it shows the
+    newest picture, never an older one."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    held = []
+    context.route("**/plotly.min.js", lambda route: held.append(route))  # answered later
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/?epochs=100000")
+        frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+        frame.wait_for_function("window.livechartPreviews >= 1", timeout=TIMEOUT_MS)
+        press_play(page)
+        frame.wait_for_function(
+            f"() => {STATS}.framesFetched >= 5 && "
+            "/^Epoch [1-9]/.test(document.querySelector('#status strong').innerText)",
+            timeout=TIMEOUT_MS,
+        )
+        assert held and frame.evaluate("typeof window.Plotly") == "undefined"
+        assert frame.evaluate("window.livechartPreviews") >= 2  # frames' pictures, previewed
+        shown = frame.evaluate(f"{STATS}.epoch")
+        for route in held:
+            route.continue_()
+        frame.wait_for_function("window.livechartFrames >= 1", timeout=TIMEOUT_MS)
+        # Plotly's first picture is the newest there was, not the first render's (step 0).
+        assert int(frame.evaluate("document.getElementById('boundary').dataset.step")) > 0
+        assert frame.locator("#preview").count() == 0
+        assert_every_epoch(frame, shown)
+    finally:
+        context.close()
