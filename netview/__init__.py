@@ -1,4 +1,4 @@
-"""The Playground's network view, drawn in the browser from the weights (issue 12).
+"""The Playground's network view, drawn in the browser from the weights.
 
 ``frontend/forward.js`` is the network's forward pass over a grid of the plane in
 JavaScript: the same maths as ``scratchnet.network.MLP.activations`` and
@@ -12,11 +12,78 @@ picture of its activation, each link coloured by its weight's sign and as wide a
 large. A layer wider than 16 shows the 16 neurons with the largest outgoing weights (what
 matters most to the next layer) and "+N more". Hovering shows a weight or a bias; while
 paused, a click on a link edits its weight; a click on a feature switches it.
+
+``network_view`` puts both on a Streamlit page as a component (``frontend/index.html`` and
+``main.js``): the page sends the network on each run; while it plays, the view asks the
+server for the newest weights (``server/frames.py``'s weights route) and draws the
+pictures itself.
 """
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 FORWARD_JS = FRONTEND / "forward.js"
 DIAGRAM_JS = FRONTEND / "diagram.js"
 DIAGRAM_CSS = FRONTEND / "diagram.css"
+
+_component: Any = None
+
+
+def _get_component() -> Any:
+    global _component
+    if _component is None:
+        from streamlit.components.v1 import declare_component
+
+        _component = declare_component("netview", path=str(FRONTEND))
+    return _component
+
+
+def network_view(
+    *,
+    key: str,
+    sizes: Sequence[int],
+    weights: Sequence[float],
+    activation: str,
+    output: str,
+    features: Sequence[str],
+    labels: Sequence[str],
+    extent: Sequence[float],
+    run_id: int | str,
+    steps: int,
+    playing: bool = False,
+    weights_url: str | None = None,
+    lecture: bool = False,
+    on_change: Callable[[], None] | None = None,
+) -> Any:
+    """Draw the network (see the module docstring) and return the last event, or None.
+
+    sizes : [n_features, hidden..., n_outputs]; weights : ``MLP.flat_params``, flat.
+    extent : (xmin, xmax, ymin, ymax) of the plane the neurons' pictures cover.
+    steps : the training step the weights are from (older pictures never replace newer).
+    weights_url : while ``playing``, where the view asks for newer weights
+        (``{"steps": s, "weights": [...]}``), a few times a second.
+    The value is ``{"nonce": n, "edit": [layer, i, j, weight]}`` (a link's new weight,
+    asked for while paused) or ``{"nonce": n, "feature": name}`` (an input clicked);
+    ``on_change`` runs before the next script run, where widget values may still change.
+    """
+    return _get_component()(
+        key=key,
+        default=None,
+        on_change=on_change,
+        net={
+            "sizes": [int(s) for s in sizes],
+            "weights": [float(w) for w in weights],
+            "activation": activation,
+            "output": output,
+            "features": list(features),
+            "labels": list(labels),
+        },
+        extent=[float(v) for v in extent],
+        run_id=str(run_id),
+        steps=int(steps),
+        playing=bool(playing and weights_url),
+        weights_url=weights_url,
+        lecture=bool(lecture),
+    )

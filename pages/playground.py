@@ -15,6 +15,7 @@ import time
 import streamlit as st
 
 from livechart import live_chart, pack_points
+from netview import network_view
 from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import check_features
@@ -93,6 +94,12 @@ def new_init() -> None:
 
 def apply_preset() -> None:
     lifecycle.apply_preset(state)
+
+
+def view_clicked() -> None:
+    lifecycle.apply_view_event(
+        state, state.get(K.VIEW), frames.REGISTRY.lock(state.get(K.FRAME_TOKEN))
+    )
 
 
 # -- sidebar ---------------------------------------------------------------------------------
@@ -458,6 +465,24 @@ def frame() -> None:
     draw(run)
 
 
+def network_panel(run: LiveRun, values: dict) -> None:
+    """The network as TensorFlow Playground draws it, live (netview): the page sends the
+    weights on each run, and while playing the view fetches newer ones itself."""
+    net = run.trainer.net
+    live = frames_mode() and state[K.PLAYING]
+    token = state.get(K.FRAME_TOKEN)
+    with frames.REGISTRY.lock(token):
+        weights, steps = net.flat_params.copy(), run.trainer.steps
+    network_view(
+        key=K.VIEW, sizes=net.layer_sizes, weights=weights, activation=net.activation,
+        output=net.output, features=run.features,
+        labels=[FEATURE_LABELS[f] for f in run.features], extent=run.extent,
+        run_id=state[K.RUN_ID], steps=steps, playing=live,
+        weights_url=f"{frames.WEIGHTS_PATH}/{token}" if live and token else None,
+        lecture=values["lecture"], on_change=view_clicked,
+    )  # fmt: skip
+
+
 def confusion_view() -> None:
     """With more than two classes: which classes the network confuses, train and test."""
     with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):  # the frame route may be training
@@ -573,6 +598,7 @@ def page() -> None:
     ticking = state[K.PLAYING] and not frames_mode()
     st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
     headline(values)
+    network_panel(run, values)
     if run.n_classes > 2:
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()

@@ -242,6 +242,26 @@ class LiveRun:
             raise ValueError(f"The speed must be a whole number of {unit} >= 1. Got {count!r}.")
         self.speed = (unit, int(count))
 
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        """Set one weight by hand, from input unit ``i`` of layer ``layer - 1`` to unit ``j``
+        of layer ``layer`` (1 = the first hidden layer); training goes on from it (the
+        optimiser's memory of the old weights is cleared). Reset undoes it: a new run
+        starts from the seeds."""
+        sizes = self.trainer.net.layer_sizes
+        if not (isinstance(layer, int) and 1 <= layer < len(sizes)):
+            raise ValueError(f"layer must be from 1 to {len(sizes) - 1}. Got {layer!r}.")
+        if not (0 <= i < sizes[layer - 1] and 0 <= j < sizes[layer]):
+            raise ValueError(
+                f"Layer {layer} links units 0..{sizes[layer - 1] - 1} to 0..{sizes[layer] - 1}. "
+                f"Got {i} -> {j}."
+            )
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"A weight must be a finite number. Got {value!r}.")
+        self.trainer.net.coefs[layer - 1][i, j] = value
+        self.trainer.optimizer.reset_state()
+        self._png = None
+
     @property
     def progress(self) -> float:
         """Epochs trained, with the part of the epoch under way (3.25: a quarter into the

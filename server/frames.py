@@ -38,11 +38,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from livechart import decode_frame, encode_frame, wire_row  # noqa: F401 (the frame format, for clients)
 from scratchnet.live import LiveRun
 from server.memory import forget_expired_sessions, give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
+WEIGHTS_PATH = "/scratchnet/weights"  # the network view's read-only route (weights_of)
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
 BUDGET = 0.8  # the share of one core that frames may use before pages slow down
 ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
@@ -367,11 +370,46 @@ async def frame_endpoint(request):
     )
 
 
+def weights_of(token: str) -> tuple[int, bytes]:
+    """(HTTP status, body) for the network view: little-endian float64s, the training step
+    the weights are from, then ``MLP.flat_params`` (2-64-2: 2,072 bytes; exact, so the
+    browser's pictures are NumPy's). Reads only: it trains nothing, so it is not paced; a
+    run the page or the frame route is changing right now answers 204 (ask again)."""
+    entry = REGISTRY.get(token)
+    if entry is None:
+        return 404, b""
+    if not entry.lock.acquire(blocking=False):
+        return 204, b""
+    try:
+        trainer = entry.run.trainer
+        body = np.empty(1 + trainer.net.flat_params.size, dtype="<f8")
+        body[0], body[1:] = trainer.steps, trainer.net.flat_params
+        return 200, body.tobytes()
+    finally:
+        entry.lock.release()
+
+
+async def weights_endpoint(request):
+    """Starlette route: GET /scratchnet/weights/{token}."""
+    from starlette.responses import Response
+
+    status, body = weights_of(request.path_params["token"])
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def routes() -> list:
     """The Starlette routes to mount beside Streamlit (see app.py)."""
     from starlette.routing import Route
 
-    return [Route(FRAME_PATH + "/{token}", frame_endpoint)]
+    return [
+        Route(FRAME_PATH + "/{token}", frame_endpoint),
+        Route(WEIGHTS_PATH + "/{token}", weights_endpoint),
+    ]
 
 
 def disable_nagle() -> None:

@@ -29,6 +29,8 @@ STOPPED_SEEN = "pg_stopped_seen"  # (chart session, count): the chart's last "st
 TICK_COST = "pg_tick_cost"  # float: smoothed seconds a tick takes (sets the pace)
 WIDGET_PREFIX = "pg_w_"  # widget keys: WIDGET_PREFIX + a ui.settings key
 CHART = "boundary"  # the live chart's key; livechart also keeps "_livechart_boundary"
+VIEW = "pg_network"  # the network view's key (netview): its value is the last click in it
+VIEW_SEEN = "pg_network_seen"  # int: the nonce of the last click applied
 
 
 def widget(setting: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from scratchnet.datasets import load_csv, split, standardize
+from scratchnet.features import check_features
 from scratchnet.live import LiveRun
 from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
@@ -264,6 +265,43 @@ def url_query(state: State, values: Mapping[str, Any], run: LiveRun) -> dict[str
     if state[K.PLAYING]:
         query["play"] = "1"
     return query
+
+
+# -- clicks in the network view ---------------------------------------------------------------
+def apply_view_event(
+    state: State,
+    event: Mapping[str, Any] | None,
+    lock: contextlib.AbstractContextManager | None = None,
+) -> None:
+    """A click in the network view (``netview.network_view``'s value), once: a link's new
+    weight, set in the paused run (``lock`` held: the frame route may hold the run), or an
+    input feature switched on or off (a new network). What cannot be done is a notice."""
+    if not event or event.get("nonce") == state.get(K.VIEW_SEEN):
+        return
+    state[K.VIEW_SEEN] = event.get("nonce")
+    if "edit" in event:
+        run: LiveRun | None = state.get(K.RUN)
+        if state[K.PLAYING] or run is None:
+            state[K.NOTICES].append("Pause first, then click a link to change its weight.")
+            return
+        layer, i, j, weight = event["edit"]
+        try:
+            with lock or contextlib.nullcontext():
+                run.set_weight(int(layer), int(i), int(j), weight)
+        except (TypeError, ValueError) as error:
+            state[K.NOTICES].append(f"{error} The weight is unchanged.")
+    elif "feature" in event:
+        features = set(state[K.SETTINGS]["features"]) ^ {event["feature"]}
+        if not features:
+            state[K.NOTICES].append("The network needs at least one input feature.")
+            return
+        try:
+            chosen = check_features(features)
+        except ValueError as error:
+            state[K.NOTICES].append(str(error))
+            return
+        state[K.SETTINGS]["features"] = chosen
+        state[K.widget("features")] = list(chosen)
 
 
 # -- the last good state ---------------------------------------------------------------------

@@ -1,0 +1,95 @@
+// The network view as a Streamlit component: the page sends the network (sizes, weights,
+// activation, output, features) on each run; while it plays, the view asks the server's
+// weights route for the newest weights a few times a second and draws every neuron's
+// picture itself (forward.js), so the server sends 258 numbers instead of pictures.
+// A click on a link (paused) or on an input feature becomes the component's value.
+(function () {
+  "use strict";
+  const POLL_MS = 100; // weights asked for at most ten times a second while playing,
+  // and never sooner than twice the time the last drawing took (a large network's tab
+  // stays responsive: it draws at most half the time)
+  const GRID = 24; // neuron pictures are GRID x GRID: small on screen, cheap to compute
+  const root = document.getElementById("net");
+  const status = document.getElementById("status");
+  const state = { args: null, steps: -1, polling: false, nonce: 0, height: 0 };
+  window.netviewStats = { draws: 0, polls: 0, steps: -1 };
+
+  function send(type, data) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*");
+  }
+
+  function report(event) {
+    state.nonce += 1;
+    send("streamlit:setComponentValue", {
+      value: Object.assign({ nonce: state.nonce }, event),
+      dataType: "json",
+    });
+  }
+
+  const view = window.scratchnetDiagram.create(root, {
+    onEditWeight: (layer, i, j, weight) => report({ edit: [layer, i, j, weight] }),
+    onToggleFeature: (name) => report({ feature: name }),
+  });
+
+  function draw(net, steps) {
+    // A picture never replaces a newer one: the step it was trained to orders them.
+    if (steps < state.steps) return;
+    state.steps = steps;
+    const F = window.scratchnetForward;
+    const pictures = F.forward(net, F.grid(state.args.extent, GRID));
+    view.update(Object.assign({}, net, { n: GRID, pictures, paused: !state.args.playing }));
+    window.netviewStats.draws += 1;
+    window.netviewStats.steps = steps;
+    status.textContent = state.args.playing ? "live" : "paused: click a link to edit its weight";
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height !== state.height) {
+      state.height = height;
+      send("streamlit:setFrameHeight", { height });
+    }
+  }
+
+  async function poll() {
+    if (state.polling) return;
+    state.polling = true;
+    try {
+      while (state.args && state.args.playing && state.args.weights_url) {
+        const url = state.args.weights_url;
+        const started = performance.now();
+        try {
+          const response = await fetch(url, { cache: "no-store" });
+          if (response.status === 200) {
+            // little-endian float64s: the step, then the flat weights (server/frames.py)
+            const body = new Float64Array(await response.arrayBuffer());
+            window.netviewStats.polls += 1;
+            if (state.args && url === state.args.weights_url && body.length > 1) {
+              const t0 = performance.now();
+              draw(Object.assign({}, state.args.net, { weights: body.subarray(1) }), body[0]);
+              state.drawMs = performance.now() - t0;
+            }
+          }
+        } catch (err) {
+          console.warn("netview: weights request failed", err);
+        }
+        const wait = Math.max(0, Math.max(POLL_MS, 2 * (state.drawMs || 0)) - (performance.now() - started));
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    } finally {
+      state.polling = false;
+    }
+  }
+
+  window.addEventListener("message", (event) => {
+    if (!event.data || event.data.type !== "streamlit:render") return;
+    const args = event.data.args;
+    if (!state.args || args.run_id !== state.args.run_id) state.steps = -1; // a new network
+    state.args = args;
+    document.body.classList.toggle("lecture", Boolean(args.lecture));
+    try {
+      draw(args.net, args.steps);
+    } catch (err) {
+      console.error("netview: draw failed", err);
+    }
+    if (args.playing) poll();
+  });
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
