@@ -604,8 +604,8 @@ class _Lockstep:
         )  # fmt: skip
         self._grads = [self.flat_grads]
         self._rates: Array | None = None  # a learning rate per parameter, laid out like flat
-        # The weights without their biases, (G, M, n_in, n_out) per layer, and their
-        # gradients: what the core's penalty functions take, one network at a time.
+        # Each layer's weights without the biases, network by network (G, M, ..., ...), and
+        # their gradients: stacks for the core's penalty functions, one value per network.
         G1n, G2n = self._networks(self.flat_grads)
         self._weights = [W1n[:, :, :-1], W2n[..., :-1]]
         self._weight_grads = [G1n[:, :, :-1], G2n[..., :-1]]
