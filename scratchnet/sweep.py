@@ -675,9 +675,11 @@ class _Lockstep:
         self._penalty_scale = _shaped(scale, (self.G, self.M, 1, 1))  # for (G, M, ...)
         batches = self._epoch_batches()
         delta_scales = {b: _shaped(scale / b, (-1, 1)) for b in self._buffers}  # for (K, N, b)
+        gradients, update, grads = self._gradients, self.optimizer.step, self._grads
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for X, T, v in batches:
-                self._step(X, T, v, delta_scales[v.b])
+                gradients(X, T, v, delta_scales[v.b])  # every network's, stacked
+                update(grads)  # the core's SGD, momentum or Adam step, on all of them
         self.epoch += 1
         self._check_finite()
 
@@ -692,8 +694,9 @@ class _Lockstep:
             L[...] = rate.reshape(self.G, self.M, 1, 1)
         return self._rates
 
-    def _step(self, X: Array, T: Array, v: _Buffers, delta_scale: Array) -> None:
-        """One minibatch step of every network: the core's forward, backward and update."""
+    def _gradients(self, X: Array, T: Array, v: _Buffers, delta_scale: Array) -> None:
+        """Every network's gradient on one minibatch, into ``flat_grads``: the core's
+        forward and backward (``MLP.forward``/``backward``), stacked."""
         # hidden layer, a group at a time; X's row of ones brings in the bias
         np.matmul(self._W1gT, X, out=v.Zg)
         self._activate(v.hidden, v.hidden_zeros)
@@ -717,7 +720,6 @@ class _Lockstep:
             add_penalty_gradient(
                 self._weight_grads, self._weights, p["l1"], p["l2"], self._penalty_scale
             )
-        self.optimizer.step(self._grads)  # the core's SGD, momentum or Adam step
 
     def _check_finite(self) -> None:
         """Networks whose weights blew up go back to their last sane epoch: the core's rule,
