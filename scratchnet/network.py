@@ -23,7 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES, check_name
-from scratchnet.losses import LOSS_FUNCTIONS, OUTPUT_FUNCTIONS, OUTPUTS, class_probabilities
+from scratchnet.losses import (
+    LOSS_FUNCTIONS,
+    OUTPUT_FUNCTIONS,
+    OUTPUTS,
+    add_penalty_gradient,
+    class_probabilities,
+    penalty,
+)
 
 Array = NDArray[np.float64]
 
@@ -150,13 +157,14 @@ class MLP:
             self.grads.append(self.flat_grads[start:stop].reshape(n_in + 1, n_out))
             start = stop
         self._weights = [W[:-1] for W in self.params]  # without the bias row, for backward
+        self._weight_grads = [G[:-1] for G in self.grads]  # and their gradients
         self._buffers: dict[int, _Buffers] = {}
         self._last: _Buffers | None = None  # the buffers of the last forward pass
 
     def __getstate__(self) -> dict:
         # Views do not survive pickling (each would become its own copy): keep the flat
         # vectors only, and lay the views out again on loading.
-        drop = ("params", "grads", "_weights", "_buffers", "_last")
+        drop = ("params", "grads", "_weights", "_weight_grads", "_buffers", "_last")
         return {k: v for k, v in self.__dict__.items() if k not in drop}
 
     def __setstate__(self, state: dict) -> None:
@@ -287,24 +295,14 @@ class MLP:
                 np.dot(weights[i], delta, out=below)  # back through the weights (not the bias)
                 self._derivative(hidden[i - 1], below, zeros[i - 1])  # and the activation
                 delta = below
-        if self.l2:
-            for W, G in zip(self.params, self.grads, strict=True):
-                G[:-1] += (scale * self.l2) * W[:-1]
-        if self.l1:
-            for W, G in zip(self.params, self.grads, strict=True):
-                G[:-1] += (scale * self.l1) * np.sign(W[:-1])
+        if self.l1 or self.l2:  # the penalty's gradient, on the weights (not the biases)
+            add_penalty_gradient(self._weight_grads, self._weights, self.l1, self.l2, scale)
         return self.grads
 
     # -- loss ----------------------------------------------------------------------------
     def penalty(self) -> float:
         """``l1 * sum|w| + l2 / 2 * sum w**2`` over all weights (biases excluded)."""
-        total = 0.0
-        for W in self.params:
-            if self.l1:
-                total += self.l1 * float(np.abs(W[:-1]).sum())
-            if self.l2:
-                total += 0.5 * self.l2 * float(np.square(W[:-1]).sum())
-        return total
+        return penalty(self._weights, self.l1, self.l2)
 
     def loss(self, X: NDArray, y: NDArray[np.integer]) -> float:
         """Mean loss of the whole network on X (n_samples, n_features), y class indices,

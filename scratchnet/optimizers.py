@@ -5,6 +5,10 @@ optimiser's ``gradient_scale`` (the learning rate for plain SGD, else 1).
 
 The update rules are scikit-learn's (``sklearn/neural_network/_stochastic_optimizers.py``),
 so one plain SGD step matches ``MLPClassifier``'s to rounding.
+
+The learning rate is a number, or an array that broadcasts against every parameter
+array: a rate per weight. ``sweep.py`` trains many networks stacked in one vector and
+gives each network's weights that network's rate; the rules are the same, elementwise.
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ class SGD:
     Plain:    w <- w - lr * g
     Momentum: v <- mu * v - lr * g;   w <- w + v
     Nesterov: v <- mu * v - lr * g;   w <- w + mu * v - lr * g
+
+    ``learning_rate``: a number, or an array that broadcasts against each parameter.
     """
 
     def __init__(
         self,
         params: Sequence[Array],
-        learning_rate: float = 0.1,
+        learning_rate: float | Array = 0.1,
         momentum: float = 0.0,
         nesterov: bool = False,
     ):
@@ -41,10 +47,15 @@ class SGD:
         self.velocities = [np.zeros_like(W) for W in self.params] if momentum else []
 
     @property
-    def gradient_scale(self) -> float:
+    def gradient_scale(self) -> float | Array:
         """What ``step`` wants the gradients multiplied by: plain SGD takes lr * g
         straight from the backward pass (one subtraction a layer); the rest take g."""
         return 1.0 if self.momentum else self.learning_rate
+
+    @property
+    def state(self) -> list[Array]:
+        """The arrays the optimiser keeps, lined up with ``params`` (none for plain SGD)."""
+        return self.velocities
 
     def step(self, grads: Sequence[Array]) -> None:
         """Update every parameter in place from ``gradient_scale`` times the gradients.
@@ -66,7 +77,7 @@ class SGD:
 
     def reset_state(self) -> None:
         """Forget the velocities (after the weights were replaced)."""
-        for V in self.velocities:
+        for V in self.state:
             V[...] = 0.0
 
 
@@ -75,12 +86,14 @@ class Adam:
 
     m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
     w <- w - lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+
+    ``learning_rate``: a number, or an array that broadcasts against each parameter.
     """
 
     def __init__(
         self,
         params: Sequence[Array],
-        learning_rate: float = 0.001,
+        learning_rate: float | Array = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
@@ -93,6 +106,11 @@ class Adam:
         self.vs = [np.zeros_like(W) for W in self.params]
 
     gradient_scale = 1.0
+
+    @property
+    def state(self) -> list[Array]:
+        """The arrays the optimiser keeps, lined up with ``params``: first moments, then second."""
+        return [*self.ms, *self.vs]
 
     def step(self, grads: Sequence[Array]) -> None:
         """Update every parameter in place."""
@@ -109,14 +127,14 @@ class Adam:
     def reset_state(self) -> None:
         """Forget the moments (after the weights were replaced)."""
         self.t = 0
-        for A in (*self.ms, *self.vs):
+        for A in self.state:
             A[...] = 0.0
 
 
 def make_optimizer(
     name: str,
     params: Sequence[Array],
-    learning_rate: float,
+    learning_rate: float | Array,
     momentum: float = 0.9,
     nesterov: bool = False,
     beta_1: float = 0.9,

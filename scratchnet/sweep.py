@@ -60,9 +60,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES
-from scratchnet.losses import EPS, OUTPUT_FUNCTIONS
+from scratchnet.losses import (
+    LOSS_FUNCTIONS,
+    OUTPUT_FUNCTIONS,
+    add_penalty_gradient,
+    penalty,
+    predicted_classes,
+)
 from scratchnet.network import MAX_NEURONS, MAX_WEIGHT, with_ones
-from scratchnet.training import build_network, check_params, make_rngs
+from scratchnet.optimizers import make_optimizer
+from scratchnet.training import build_network, check_params, make_rngs, scheduled_rate
 
 Array = NDArray[np.float64]
 
@@ -589,9 +596,21 @@ class _Lockstep:
         self._buffers: dict[int, _Buffers] = {}
         self._batches: list[tuple[Array, Array, _Buffers]] | None = None
         self._plain_sgd = p["optimizer"] == "sgd"
-        self.t = 0  # optimiser steps taken (Adam's bias correction)
-        n_states = {"sgd": 0, "momentum": 1, "adam": 2}[p["optimizer"]]
-        self.states = [np.zeros_like(self.flat) for _ in range(n_states)]  # V, or M and V
+        # The core's optimiser, on the one vector of every network's parameters (its
+        # learning rate is set each epoch: see run_epoch).
+        self.optimizer = make_optimizer(
+            p["optimizer"], [self.flat], p["learning_rate"], p["momentum"], p["nesterov"],
+            p["beta_1"], p["beta_2"], p["epsilon"],
+        )  # fmt: skip
+        self._grads = [self.flat_grads]
+        self._rates: Array | None = None  # a learning rate per parameter, laid out like flat
+        # Each layer's weights without the biases, network by network (G, M, ..., ...), and
+        # their gradients: stacks for the core's penalty functions, one value per network.
+        G1n, G2n = self._networks(self.flat_grads)
+        self._weights = [W1n[:, :, :-1], W2n[..., :-1]]
+        self._weight_grads = [G1n[:, :, :-1], G2n[..., :-1]]
+        self._penalized = bool(p["l1"] or p["l2"])
+        self._penalty_scale = np.ones(())  # plain SGD's rates, for (G, M, ...): run_epoch
         self.epoch = 0
         self.epochs_run = np.zeros(N, dtype=np.int64)
         self.diverged = np.zeros(N, dtype=bool)
@@ -646,26 +665,38 @@ class _Lockstep:
             order = rng.permutation(self.n_train)
             np.take(self.X1T, order, axis=1, out=self.X_epoch[s])
             np.take(self.TT, order, axis=1, out=self.T_epoch[s])
-        rate = self.lrs
-        if p["lr_schedule"] == "exponential":
-            rate = self.lrs * p["lr_decay"] ** self.epoch
+        rate = scheduled_rate(self.lrs, p["lr_schedule"], p["lr_decay"], self.epoch)  # (N,)
         if (rate == rate[0]).all():
             rate = rate[0].reshape(())  # one rate for all: a 0-d array is cheaper to broadcast
+        self.optimizer.learning_rate = self._per_parameter(rate)
         # As in the core, plain SGD folds its learning rate into the output delta (every
-        # gradient is linear in it), and the update is then W -= G.
-        scale = rate if self._plain_sgd else np.ones_like(rate)
+        # gradient is linear in it) and into the penalty's gradient; its update is W -= G.
+        scale = rate if self._plain_sgd else np.ones(())
+        self._penalty_scale = _shaped(scale, (self.G, self.M, 1, 1))  # for (G, M, ...)
         batches = self._epoch_batches()
         delta_scales = {b: _shaped(scale / b, (-1, 1)) for b in self._buffers}  # for (K, N, b)
+        gradients, update, grads = self._gradients, self.optimizer.step, self._grads
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for X, T, v in batches:
-                self._step(X, T, v, rate, scale, delta_scales[v.b])
+                gradients(X, T, v, delta_scales[v.b])  # every network's, stacked
+                update(grads)  # the core's SGD, momentum or Adam step, on all of them
         self.epoch += 1
         self._check_finite()
 
-    def _step(
-        self, X: Array, T: Array, v: _Buffers, rate: Array, scale: Array, delta_scale: Array
-    ) -> None:
-        """One minibatch step of every network: the core's forward, backward and update."""
+    def _per_parameter(self, rate: Array) -> Array:
+        """Per-network rates (N,) spread over each network's parameters, laid out like
+        ``flat``, for the optimiser; a 0-d rate (one for all) as it is."""
+        if rate.ndim == 0:
+            return rate
+        if self._rates is None:
+            self._rates = np.empty_like(self.flat)
+        for L in self._networks(self._rates):
+            L[...] = rate.reshape(self.G, self.M, 1, 1)
+        return self._rates
+
+    def _gradients(self, X: Array, T: Array, v: _Buffers, delta_scale: Array) -> None:
+        """Every network's gradient on one minibatch, into ``flat_grads``: the core's
+        forward and backward (``MLP.forward``/``backward``), stacked."""
         # hidden layer, a group at a time; X's row of ones brings in the bias
         np.matmul(self._W1gT, X, out=v.Zg)
         self._activate(v.hidden, v.hidden_zeros)
@@ -684,50 +715,11 @@ class _Lockstep:
         else:
             self._derivative(v.Z, v.D)  # and back through the activation
         np.matmul(X, v.DgT, out=self.G1g)  # as the core: X delta^T, a layer (F + 1, units)
-        p = self.p
-        if p["l2"] or p["l1"]:
-            self._penalize(scale)
-        if self._plain_sgd:
-            np.subtract(self.flat, self.flat_grads, out=self.flat)  # already lr * g
-        else:
-            self._update(rate)
-
-    def _penalize(self, scale: Array) -> None:
-        """The core's penalty gradients, on the weights (not the biases)."""
-        p, (W1n, W2n), (G1n, G2n) = self.p, *map(self._networks, (self.flat, self.flat_grads))
-        scale = _shaped(scale, (self.G, self.M, 1, 1))
-        for W, Gr in ((W1n[:, :, :-1], G1n[:, :, :-1]), (W2n[..., :-1], G2n[..., :-1])):
-            if p["l2"]:
-                Gr += (scale * p["l2"]) * W
-            if p["l1"]:
-                Gr += (scale * p["l1"]) * np.sign(W)
-
-    def _update(self, rate: Array) -> None:
-        """The core's momentum or Adam step (optimizers.py), one learning rate per network."""
-        p, W, G = self.p, self.flat, self.flat_grads
-        lr = rate
-        if rate.ndim:  # each network's rate over its parameters, laid out like ``flat``
-            lr = np.empty_like(self.flat)
-            for L in self._networks(lr):
-                L[...] = rate.reshape(self.G, self.M, 1, 1)
-        if p["optimizer"] == "momentum":
-            mu, (V,) = p["momentum"], self.states
-            V *= mu
-            V -= lr * G
-            if p["nesterov"]:
-                W += mu * V - lr * G
-            else:
-                W += V
-        else:
-            self.t += 1
-            b1, b2 = p["beta_1"], p["beta_2"]
-            lr_t = lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-            M, V = self.states
-            M *= b1
-            M += (1 - b1) * G
-            V *= b2
-            V += (1 - b2) * G * G
-            W -= lr_t * M / (np.sqrt(V) + p["epsilon"])
+        if self._penalized:  # the core's penalty gradient, each network's weights at once
+            p = self.p
+            add_penalty_gradient(
+                self._weight_grads, self._weights, p["l1"], p["l2"], self._penalty_scale
+            )
 
     def _check_finite(self) -> None:
         """Networks whose weights blew up go back to their last sane epoch: the core's rule,
@@ -742,7 +734,7 @@ class _Lockstep:
             bad = self.diverged.reshape(self.G, self.M)
             for W, good in zip((W1n, W2n), self._networks(self.saved), strict=True):
                 W[bad] = good[bad]
-            for state in self.states:  # as the core's optimiser.reset_state()
+            for state in self.optimizer.state:  # as the core's optimiser.reset_state()
                 for S in self._networks(state):
                     S[bad] = 0.0
         np.copyto(self.saved, self.flat)
@@ -762,8 +754,7 @@ class _Lockstep:
         """
         G, M, F1, H1, K = self._sizes
         N, n = G * M, len(X)
-        picked = np.empty((N, n))  # probability of the true class (sigmoid: of class 1)
-        pred = np.empty((N, n), dtype=np.intp)
+        out = np.empty((K, N, n))  # every network's outputs, class by class
         block = max(1, _EVAL_ELEMENTS // (N * H1))
         X1T = np.ascontiguousarray(with_ones(X).T)
         W1 = self.W1g.transpose(1, 0, 2).reshape(F1, N * H1)  # every network side by side
@@ -771,38 +762,21 @@ class _Lockstep:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for start in range(0, n, block):
                 cols = X1T[:, start : start + block]
-                m, at = cols.shape[1], slice(start, start + block)
+                m = cols.shape[1]
                 Z = (W1.T @ cols).reshape(N, H1, m)  # every network's hidden layer at once
                 self._activate(Z[:, rows], np.zeros((1, 1, m)))
                 if self.mask is not None:
                     Z[:, rows] *= self.mask
-                Pk = np.empty((K, N, m))
+                Pk = out if m == n else np.empty((K, N, m))
                 np.matmul(self.W2, Z, out=Pk.transpose(1, 0, 2))
                 self._output(Pk.reshape(K, N * m), np.empty((K, N * m)))
-                if K == 1:  # sigmoid: class 1 where p > 0.5
-                    picked[:, at] = Pk[0]
-                    pred[:, at] = Pk[0] > 0.5
-                else:
-                    picked[:, at] = Pk[y[at], :, np.arange(m)].T
-                    pred[:, at] = Pk.argmax(axis=0)
-            if K == 1:  # binary cross-entropy
-                p = np.clip(picked, EPS, 1.0 - EPS)
-                loss = -np.mean(np.where(y == 1, np.log(p), np.log1p(-p)), axis=1)
-            else:
-                loss = -np.mean(np.log(np.clip(picked, EPS, 1.0)), axis=1)
-            loss = loss + self._penalty()
-        return loss, np.mean(pred == y, axis=1)
-
-    def _penalty(self) -> Array:
-        """Each network's ``l1 * sum|w| + l2 / 2 * sum w**2`` over weights, biases excluded."""
-        total = np.zeros((self.G, self.M))
-        W1n, W2n = self._networks(self.flat)
-        for w in (W1n[:, :, :-1], W2n[..., :-1]):
-            if self.p["l1"]:
-                total += self.p["l1"] * np.abs(w).sum(axis=(2, 3))
-            if self.p["l2"]:
-                total += 0.5 * self.p["l2"] * np.square(w).sum(axis=(2, 3))
-        return total.ravel()
+                if Pk is not out:
+                    out[:, :, start : start + m] = Pk
+            P = out.transpose(1, 2, 0)  # (N, n, K): each network's outputs as the core's
+            p = self.p
+            penalties = penalty(self._weights, p["l1"], p["l2"])  # (G, M), or 0 without one
+            loss = LOSS_FUNCTIONS[p["output"]](P, y) + np.reshape(penalties, -1)
+        return loss, np.mean(predicted_classes(P) == y, axis=1)
 
     def results(
         self, X_train: Array, y_train: NDArray, X_test: Array | None, y_test: NDArray | None

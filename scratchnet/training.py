@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, check_name
-from scratchnet.losses import LOSS_FUNCTIONS, OUTPUTS
+from scratchnet.losses import LOSS_FUNCTIONS, OUTPUTS, predicted_classes
 from scratchnet.network import INITS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_WEIGHT, MLP, with_ones
 from scratchnet.optimizers import OPTIMIZERS, make_optimizer
 
@@ -141,6 +141,19 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(seed, numbers.Integral) and seed < 0:
             raise ValueError(f"The {name!r} parameter must be >= 0. Got {seed!r}.")
     return p
+
+
+def scheduled_rate(
+    learning_rate: float | Array, lr_schedule: str, lr_decay: float, epoch: int
+) -> float | Array:
+    """The learning rate for epoch ``epoch`` (0 for the first).
+
+    ``learning_rate * lr_decay**epoch`` under "exponential", else ``learning_rate``. A
+    rate may be an array (one per network of a sweep): the same rule for each.
+    """
+    if lr_schedule == "exponential":
+        return learning_rate * lr_decay**epoch
+    return learning_rate
 
 
 def make_rngs(
@@ -288,9 +301,7 @@ class Trainer:
     # -- training -------------------------------------------------------------------------
     def current_learning_rate(self) -> float:
         """The rate for the epoch under way (or the next one)."""
-        if self.lr_schedule == "exponential":
-            return self.learning_rate * self.lr_decay**self.epoch
-        return self.learning_rate
+        return scheduled_rate(self.learning_rate, self.lr_schedule, self.lr_decay, self.epoch)
 
     def _start_epoch(self) -> None:
         order = self.shuffle_rng.permutation(len(self._X1))
@@ -423,8 +434,7 @@ class Trainer:
         """(mean loss including the penalty, accuracy) of the network on X, y."""
         out = self._outputs(X)
         loss = LOSS_FUNCTIONS[self.net.output](out, y) + self.net.penalty()
-        pred = (out[:, 0] > 0.5).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
-        return loss, float(np.mean(pred == y))
+        return loss, float(np.mean(predicted_classes(out) == y))
 
     def _outputs(self, X: NDArray) -> NDArray[np.float64]:
         """The network's outputs on X, (n_samples, n_outputs): what ``evaluate`` scores."""

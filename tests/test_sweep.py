@@ -130,6 +130,28 @@ GRIDS = {
         {"epochs": 2, "optimizer": "adam", "l2": 1e-3, "activation": "sigmoid"},
         {"learning_rates": [0.01, 0.003]},
     ),
+    "nesterov, a rate grid, exponential decay": (
+        {
+            "epochs": 3,
+            "optimizer": "momentum",
+            "nesterov": True,
+            "lr_schedule": "exponential",
+            "lr_decay": 0.5,
+            "batch_size": 16,
+        },
+        {"learning_rates": [0.05, 0.01]},
+    ),
+    "sgd, sigmoid output, a rate grid, exponential decay": (
+        {
+            "epochs": 3,
+            "output": "sigmoid",
+            "lr_schedule": "exponential",
+            "lr_decay": 0.7,
+            "l2": 1e-3,
+            "batch_size": 16,
+        },
+        {"learning_rates": [0.3, 0.05]},
+    ),
     "a seed given twice": ({**BLOG, "epochs": 2, "learning_rate": 0.3}, {"seeds": [5, 5, 9]}),
 }
 
