@@ -372,7 +372,7 @@ async def frame_endpoint(request):
 
 def weights_of(token: str) -> tuple[int, bytes]:
     """(HTTP status, body) for the network view: little-endian float64s, the training step
-    the weights are from, then ``MLP.flat_params`` (2-64-2: 2,072 bytes; exact, so the
+    the weights are from, then ``MLP.flat_params`` (2-64-2: 2,584 bytes; exact, so the
     browser's pictures are NumPy's). Reads only: it trains nothing, so it is not paced; a
     run the page or the frame route is changing right now answers 204 (ask again)."""
     entry = REGISTRY.get(token)

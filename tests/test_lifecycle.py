@@ -193,3 +193,42 @@ def test_a_preset_fills_settings_and_widgets(name):
     expected = preset_values(name, DEFAULTS)
     assert state[K.SETTINGS] == expected
     assert state[K.widget("learning_rate")] == expected["learning_rate"]
+
+
+def test_a_click_on_a_link_sets_that_weight_while_paused():
+    state = session()
+    run, _, _ = ready(state)
+    lock = threading.Lock()
+    lifecycle.apply_view_event(state, {"nonce": 1, "edit": [2, 5, 1, 0.75]}, lock)
+    assert run.trainer.net.coefs[1][5, 1] == 0.75 and not lock.locked()
+    run.trainer.net.coefs[1][5, 1] = 0.1
+    lifecycle.apply_view_event(state, {"nonce": 1, "edit": [2, 5, 1, 0.75]})  # seen already
+    assert run.trainer.net.coefs[1][5, 1] == 0.1
+
+
+def test_a_weight_cannot_change_while_playing_or_out_of_range():
+    state = session()
+    run, _, _ = ready(state)
+    state[K.PLAYING] = True
+    before = run.trainer.net.flat_params.copy()
+    lifecycle.apply_view_event(state, {"nonce": 1, "edit": [1, 0, 0, 5.0]})
+    assert "Pause first" in state[K.NOTICES][-1]
+    state[K.PLAYING] = False
+    lifecycle.apply_view_event(state, {"nonce": 2, "edit": [1, 2, 0, 5.0]})  # 2 inputs only
+    assert "links units 0..1 to 0..63" in state[K.NOTICES][-1]
+    lifecycle.apply_view_event(state, {"nonce": 3, "edit": [1, 0, 0, float("nan")]})
+    assert "finite" in state[K.NOTICES][-1]
+    np.testing.assert_array_equal(run.trainer.net.flat_params, before)
+
+
+def test_a_click_on_an_input_switches_that_feature():
+    state = session()
+    lifecycle.apply_view_event(state, {"nonce": 1, "feature": "x1^2"})
+    assert state[K.SETTINGS]["features"] == ("x1", "x2", "x1^2")
+    assert state[K.widget("features")] == ["x1", "x2", "x1^2"]
+    lifecycle.apply_view_event(state, {"nonce": 2, "feature": "x1"})
+    lifecycle.apply_view_event(state, {"nonce": 3, "feature": "x2"})
+    assert state[K.SETTINGS]["features"] == ("x1^2",)
+    lifecycle.apply_view_event(state, {"nonce": 4, "feature": "x1^2"})  # the last one stays
+    assert state[K.SETTINGS]["features"] == ("x1^2",)
+    assert "at least one input feature" in state[K.NOTICES][-1]

@@ -272,3 +272,19 @@ def test_a_runs_confusion_matrices_agree_with_its_accuracy():
         assert C.shape == (3, 3) and C.sum() == len(X_part)
         assert C.trace() / C.sum() == pytest.approx(run.history[-1][f"{name}_acc"])
     np.testing.assert_array_equal(matrices["test"].sum(axis=1), np.bincount(y_test, minlength=3))
+
+
+def test_a_weight_set_by_hand_is_trained_on():
+    run = live()
+    run.step_epoch()
+    picture = run.boundary_png()
+    run.set_weight(1, 0, 3, 2.5)
+    assert run.trainer.net.params[0][0, 3] == 2.5
+    assert run.boundary_png() != picture  # drawn again, though no step was taken
+    edited = run.trainer.net.flat_params.copy()
+    run.step_epoch()
+    assert not np.array_equal(run.trainer.net.flat_params, edited)  # training goes on
+    with pytest.raises(ValueError, match="layer must be from 1 to 2"):
+        run.set_weight(3, 0, 0, 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        run.set_weight(2, 0, 0, float("inf"))

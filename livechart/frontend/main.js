@@ -452,9 +452,14 @@
   }
 
   // Take a picture of training step `step` unless the chart shows (or is decoding) one of
-  // the same step or newer: a picture never replaces a newer one. True when taken.
-  function offerImage(bytes, step, extent) {
-    if (!(step > state.shownStep)) return false;
+  // a newer step: a picture never replaces a newer one. One of the same step is taken
+  // from a render only (`redrawn`): the page drew the same step again because something
+  // else changed (a weight edited by hand, the colours, discretized output). True when taken.
+  function offerImage(bytes, step, extent, redrawn) {
+    if (step < state.shownStep || (step === state.shownStep && !redrawn)) return false;
+    if (step === state.shownStep && state.newest && sameBytes(state.newest.bytes, bytes)) {
+      return false; // Streamlit re-sent the last render: nothing new
+    }
     state.shownStep = step;
     state.newest = { bytes: bytes.slice(), extent: extent, step: step };
     if (preview.renders !== null) {
@@ -463,6 +468,12 @@
     }
     state.pendingImage = state.newest;
     applyImages();
+    return true;
+  }
+
+  function sameBytes(a, b) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
 
@@ -907,7 +918,7 @@
     if (args.image) {
       stats.imagesReceived += 1;
       state.imageId = args.image_id;
-      offerImage(args.image, step, args.extent);
+      offerImage(args.image, step, args.extent, true);
     } else if (args.image_id !== state.imageId && !args.curves_full) {
       state.synced = false; // an image never reached us (a skipped render)
     }

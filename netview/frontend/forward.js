@@ -1,6 +1,6 @@
 // The network's forward pass over a grid of the plane, in the browser: the same maths as
 // scratchnet/network.py (MLP.activations) and scratchnet/features.py, so that the server
-// sends weights (2-64-2 is 258 numbers) instead of pictures, and every neuron's picture
+// sends weights (2-64-2 is 322 numbers with its biases) instead of pictures, and every neuron's picture
 // comes from the same pass as the output's.
 //
 // Layout, as NumPy's: the weights are MLP.flat_params, layer after layer; layer l is a

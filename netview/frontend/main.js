@@ -1,7 +1,7 @@
 // The network view as a Streamlit component: the page sends the network (sizes, weights,
 // activation, output, features) on each run; while it plays, the view asks the server's
 // weights route for the newest weights a few times a second and draws every neuron's
-// picture itself (forward.js), so the server sends 258 numbers instead of pictures.
+// picture itself (forward.js), so the server sends 322 numbers (2-64-2) instead of pictures.
 // A click on a link (paused) or on an input feature becomes the component's value.
 (function () {
   "use strict";

@@ -1,0 +1,119 @@
+"""The network view in the Playground, in Chromium: the diagram of the page's network,
+live while playing, a weight edited by a click while paused, a feature switched."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, component_frame, require_browser, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+VIEW = "netview.netview"
+PATIENCE_MS = 90_000
+# The picture under the boundary plot: Plotly's layout image (or "" before Plotly drew it).
+BOUNDARY = (
+    "(() => { const d = document.querySelector('.js-plotly-plot');"
+    " return d && d.layout.images && d.layout.images.length"
+    " ? d.layout.images[0].source : ''; })()"
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    with streamlit_server("app.py") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as running:
+        yield running
+
+
+def open_view(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(url)
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=PATIENCE_MS)
+    frame = component_frame(page, VIEW, timeout=PATIENCE_MS)
+    frame.wait_for_function("window.netviewStats && window.netviewStats.draws >= 1",
+                            timeout=PATIENCE_MS)  # fmt: skip
+    return page, frame
+
+
+def columns(frame) -> list[int]:
+    return frame.evaluate(
+        """() => Array.from(document.querySelectorAll('.netview-column'))
+                  .map((c) => c.querySelectorAll('.netview-neuron').length)"""
+    )
+
+
+def neuron_pixels(frame, layer: int, unit: int) -> list[int]:
+    return frame.evaluate(
+        """([l, j]) => { const c = document.querySelector(
+              `.netview-neuron[data-layer="${l}"][data-unit="${j}"] canvas`);
+              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              return Array.from(d); }""",
+        [layer, unit],
+    )
+
+
+def test_the_diagram_is_the_pages_network_and_lives_while_playing(browser, server):
+    page, frame = open_view(browser, server.url + "/?h=8,6&f=x1,x2,x1^2")
+    assert columns(frame) == [3, 8, 6, 2]
+    assert frame.locator(".netview-label").all_inner_texts() == ["X₁", "X₂", "X₁²"]
+    before = neuron_pixels(frame, 1, 0)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    # while playing, the view asks for the weights itself and draws newer pictures
+    frame.wait_for_function("window.netviewStats.polls >= 5 && window.netviewStats.steps > 50",
+                            timeout=PATIENCE_MS)  # fmt: skip
+    frame.wait_for_function(
+        """(before) => { const c = document.querySelector(
+              '.netview-neuron[data-layer="1"][data-unit="0"] canvas');
+              const now = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              return now.some((v, i) => v !== before[i]); }""",
+        arg=before,
+        timeout=PATIENCE_MS,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(f'iframe[title="{VIEW}"]').screenshot(path=str(ARTIFACTS / "network-view.png"))
+    page.close()
+
+
+def test_a_click_on_a_link_edits_its_weight_and_the_boundary(browser, server):
+    page, frame = open_view(browser, server.url + "/?h=4")
+    chart = component_frame(page, "livechart.livechart")
+    chart.wait_for_function(BOUNDARY + " !== ''", timeout=PATIENCE_MS)
+    picture = chart.evaluate(BOUNDARY)
+    link = frame.locator('.netview-link[data-layer="2"][data-from="1"][data-to="0"]')
+    page.once("dialog", lambda dialog: dialog.accept("7.5"))
+    link.dispatch_event("click")  # links cross: the link itself, not a point on the screen
+    # the page runs again with the new weight: the view shows it, the chart a new picture
+    frame.wait_for_function(
+        """() => +document.querySelector('.netview-link[data-layer="2"][data-from="1"]'
+              + '[data-to="0"]').dataset.weight === 7.5""",
+        timeout=PATIENCE_MS,
+    )
+    # and the boundary is drawn again from it, though no training step was taken
+    chart.wait_for_function(f"(before) => {BOUNDARY} !== before", arg=picture,
+                            timeout=PATIENCE_MS)  # fmt: skip
+    page.close()
+
+
+def test_a_click_on_an_input_switches_the_feature_and_the_link(browser, server):
+    page, frame = open_view(browser, server.url + "/?h=4")
+    assert columns(frame)[0] == 2
+    frame.locator('.netview-neuron[data-layer="0"][data-unit="1"]').click()  # X₂ off
+    page.wait_for_function("() => new URL(location.href).searchParams.get('f') === 'x1'",
+                           timeout=PATIENCE_MS)  # fmt: skip
+    frame = component_frame(page, VIEW)
+    frame.wait_for_function(
+        "() => document.querySelectorAll('.netview-column[data-layer=\"0\"] .netview-neuron')"
+        ".length === 1",
+        timeout=PATIENCE_MS,
+    )
+    page.close()
