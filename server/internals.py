@@ -11,7 +11,7 @@ Each of these is an optimisation or a convenience, not something the app needs t
   ``scriptrunner.get_script_run_ctx``): to tell which browser session registered a run and
   whether it is still connected (``server.frames.Registry``).
 
-Written against Streamlit 1.60-1.67 and CPython 3.11; any release may rename them. When a
+Written against Streamlit 1.62-1.67 and CPython 3.11; any release may rename them. When a
 name is missing, the function here logs one warning and does without it, so the app keeps
 working and loses only what the name was for. ``tests/test_internals.py`` checks every name
 against the installed Streamlit and Python, so that an upgrade that renames one fails CI
