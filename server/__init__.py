@@ -4,6 +4,8 @@
   frames, the registry of live runs, the pacer that shares the CPU among pages, and the
   sweeper that releases the runs of students who left.
 * ``memory``: glibc's arenas and ``malloc_trim``, and Streamlit's expired sessions.
+* ``internals``: every name of Streamlit's or asyncio's that they do not publish, each with
+  a fallback for when a release renames it.
 
 Nothing here draws a widget; the pages (``pages/``) and the settings table (``ui/``) call in.
 """

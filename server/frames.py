@@ -42,6 +42,7 @@ import numpy as np
 
 from livechart import decode_frame, encode_frame, wire_row  # noqa: F401 (the frame format, for clients)
 from scratchnet.live import LiveRun
+from server import internals
 from server.memory import forget_expired_sessions, give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
@@ -147,18 +148,14 @@ class Pacer:
 
 def session_connected(session: str) -> bool:
     """True while Streamlit has a live connection for ``session`` (True without a runtime:
-    then nobody can tell, and nothing is released)."""
-    from streamlit import runtime
-
-    return not runtime.exists() or runtime.get_instance().is_active_session(session)
+    then nobody can tell, and nothing is released). Asks ``server.internals``."""
+    return internals.session_connected(session)
 
 
 def current_session() -> str | None:
-    """The Streamlit session of the script run on this thread (None outside one)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_id if ctx is not None else None
+    """The Streamlit session of the script run on this thread (None outside one, or when this
+    Streamlit cannot say: see ``server.internals``)."""
+    return internals.current_session()
 
 
 def session_ttl() -> float:
@@ -419,16 +416,10 @@ def disable_nagle() -> None:
     asyncio only sets TCP_NODELAY on sockets whose protocol is IPPROTO_TCP, so Nagle's
     algorithm stays on: with the client's delayed ACKs, a small answer that follows another
     waits about 40 ms (measured: a frame round trip 45 ms -> 9 ms without it). This widens
-    asyncio's check, once, before the server accepts anything. Called from app.py.
+    asyncio's check, once, before the server accepts anything (``server.internals``: without
+    asyncio's private hook it warns once and Nagle stays on). Called from app.py.
     """
-    import asyncio.base_events
-    import socket
-
-    def set_nodelay(sock: socket.socket) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    asyncio.base_events._set_nodelay = set_nodelay
+    internals.nodelay_on_every_tcp_socket()
 
 
 def serving() -> bool:

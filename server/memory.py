@@ -33,6 +33,8 @@ import ctypes
 import functools
 import os
 
+from server import internals
+
 ARENAS = 2  # malloc arenas for the server, as deploy/serve's MALLOC_ARENA_MAX
 _M_ARENA_MAX = -8  # mallopt's parameter number for the arena limit (glibc's malloc.h)
 
@@ -97,27 +99,18 @@ def forget_expired_sessions() -> bool:
 
 def forget_expired_sessions_now(manager=None) -> int:
     """On the server's event loop: remove the expired sessions from Streamlit's session
-    storage and shut each down; how many. ``manager``: Streamlit's session manager (the
-    running server's by default).
+    storage and shut each down as Streamlit's ``close_session`` does; how many. ``manager``:
+    Streamlit's session manager (the running server's by default).
 
-    It reaches into Streamlit 1.67's WebsocketSessionManager (``_session_storage``, a
-    MemorySessionStorage whose ``_cache`` is a TTLCache with ``expire()``, and
-    ``_storage_lock``); with another session manager or storage it does nothing, and
-    Streamlit reaps on its next write as before. tests/test_memory.py checks these names
-    against the installed Streamlit.
+    The storage and its expiry are Streamlit's private names (``server.internals``); when a
+    version lacks them this does nothing but warn once, and Streamlit reaps on its next write
+    as before.
     """
     if manager is None:
-        from streamlit import runtime
-
-        if not runtime.exists():
+        manager = internals.session_manager()
+        if manager is None:
             return 0
-        manager = getattr(runtime.get_instance(), "_session_mgr", None)
-    cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
-    expire = getattr(cache, "expire", None)
-    if expire is None:
-        return 0
-    with getattr(manager, "_storage_lock", None) or contextlib.nullcontext():
-        removed = expire()
-    for _, info in removed:
-        info.session.shutdown()
-    return len(removed)
+    sessions = internals.expire_stored_sessions(manager)
+    for session in sessions:
+        session.shutdown()
+    return len(sessions)
