@@ -10,7 +10,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"scratchnet", "livechart", "ui", "server"}  # our own packages (pyproject's list)
+# our own packages: pyproject's list
+OURS = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
 CODE = [*(ROOT / p for p in OURS), ROOT / "pages", ROOT / "app.py"]
 
 
