@@ -649,7 +649,7 @@
     const rows = poll.last || [];
     const now = rows[rows.length - 1];
     const before = rows.length > 1 ? rows[0] : null;
-    const parts = [`<strong>Epoch ${header.epoch}</strong> · ${header.status}`];
+    const parts = [`<span class="headline"><strong>Epoch ${header.epoch}</strong> · ${header.status}</span>`];
     const names = ["train loss", "test loss", "train accuracy", "test accuracy"];
     names.forEach((name, i) => {
       if (!now) return;
@@ -664,7 +664,9 @@
         const kind = zero ? "same" : good ? "up" : "down";
         delta = ` <span class="${kind}">${zero ? "±" : d > 0 ? "+" : ""}${zero ? text.replace("-", "") : text}</span>`;
       }
-      parts.push(`<span class="metric">${name} <b>${metricText(value, percent)}</b>${delta}</span>`);
+      parts.push(
+        `<span class="metric">${name}<span class="value"><b>${metricText(value, percent)}</b>${delta}</span></span>`,
+      );
     });
     statusDiv.innerHTML = parts.join("");
   }
