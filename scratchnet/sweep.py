@@ -1009,6 +1009,11 @@ class Sweep:
         """True when nothing of this sweep runs or waits on its executor any more."""
         return (self._submitted or self.stopped or self.done) and all(f.done() for f in self._sent)
 
+    def _forget_done(self) -> None:
+        """Drop the futures that are done (in place: the finalizer holds the list), so that
+        a cluster forgets the tasks whose rows are here or that were cancelled."""
+        self._sent[:] = [f for f in self._sent if not f.done()]
+
     @property
     def networks_done(self) -> float:
         """Finished networks, plus the trained fraction of the chunk in progress here."""
@@ -1117,12 +1122,15 @@ class Sweep:
             else:
                 self._fail(value)
                 break
+        if got:
+            self._forget_done()
         return got
 
     def _fail(self, error: BaseException | None) -> None:
         """Stop: cancel what is in flight, keep what finished, say what happened."""
         _cancel(self.executor, list(self._futures.values()))
         self._futures = {}
+        self._forget_done()
         n = sum(len(f) for f in self._frames.values())
         kept = f"{n} of {self.n_networks} networks had finished and are kept."
         if error is None and not _is_dask(self.executor):
@@ -1146,6 +1154,7 @@ class Sweep:
         _cancel(self.executor, list(self._futures.values()))
         self._futures = {}
         self._todo = []
+        self._forget_done()
 
     def resume(self, executor: Any = None, turnstile: Turnstile | None = None) -> None:
         """After a failure: train the chunks that did not finish on ``executor`` (None:
