@@ -225,9 +225,12 @@ def read_inputs(kind: str) -> dict:
 # -- running -------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _runner(address: str | None) -> SweepRunner:
-    return SweepRunner(
+    runner = SweepRunner(
         address, workers=default_workers(MAX_SWEEP_WORKERS), connect_seconds=DASK_CONNECT_SECONDS
     )
+    if not runner.on_cluster:
+        runner.pool()  # its processes start now, in the background, not with the first sweep
+    return runner
 
 
 def sweep_runner() -> SweepRunner:

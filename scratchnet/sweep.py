@@ -1283,6 +1283,8 @@ class SweepRunner:
                     self.workers, mp_context=mp.get_context("spawn"),
                     initializer=_one_blas_thread,
                 )  # fmt: skip
+                for _ in range(self.workers):  # start the processes now, not with a sweep
+                    self._pool.submit(_one_blas_thread)
             return self._pool
 
     def sweep(self, plan: SweepPlan, here: bool = False) -> Sweep:

@@ -292,3 +292,35 @@ def test_the_page_with_a_closed_port_says_so_and_runs_here(page_env):
     assert "could not be reached" in warning.value and "run on this machine" in warning.value
     df = run_page(at).session_state[K.EX_RESULTS]["neurons"]["df"]
     assert sorted(set(df.hidden_size)) == [3, 4, 5, 6, 7, 8]
+
+
+def test_the_page_says_when_its_cluster_goes_away_and_finishes_here(own_cluster, page_env):
+    cluster, _ = own_cluster
+    at = page_env(cluster.scheduler_address)
+    many = {K.EX_MIN_NEURONS: 1, K.EX_MAX_NEURONS: 128, K.EX_TRIALS: 3, K.EX_EPOCHS: 5,
+            K.EX_SAMPLES: 1000}  # 384 networks in 12 chunks  # fmt: skip
+    for key, value in many.items():
+        at.session_state[key] = value
+    at.run()
+    (button,) = [b for b in at.button if b.label == "Run"]
+    at = button.click().run()
+    sweep = at.session_state[K.EX_RUN]["sweep"]
+    deadline = time.monotonic() + TIMEOUT
+    while not len(sweep.results()):
+        assert not at.exception and time.monotonic() < deadline
+        at.run()
+    cluster.close()  # mid-sweep
+    while not at.error:
+        assert not at.exception and time.monotonic() < deadline
+        at.run()
+    assert "Dask cluster was lost" in at.error[0].value and "are kept" in at.error[0].value
+    kept = len(sweep.results())
+    assert 1 <= kept < 384
+    (here,) = [b for b in at.button if b.label == "Finish on this machine"]
+    at = here.click().run()
+    while at.session_state[K.EX_RUN] is not None:
+        assert not at.exception and time.monotonic() < deadline
+        at.run()
+    assert not at.error
+    df = at.session_state[K.EX_RESULTS]["neurons"]["df"]
+    assert len(df) == 384 and (df.epochs_run == 5).all()
