@@ -55,7 +55,6 @@ import asyncio
 import contextlib
 import itertools
 import math
-import multiprocessing as mp
 import numbers
 import os
 import threading
@@ -64,7 +63,6 @@ import uuid
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -1215,12 +1213,14 @@ def default_workers(limit: int) -> int:
     return max(1, min(limit, cores))
 
 
-def _one_blas_thread() -> None:
-    """In a pool's worker: BLAS on one thread, since the workers already use the cores."""
-    with contextlib.suppress(Exception):
-        from threadpoolctl import threadpool_limits
+#: Set in a pool's worker processes before NumPy loads: BLAS on one thread each, since the
+#: workers already share the cores.
+_ONE_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
 
-        threadpool_limits(1)
+
+def _ready() -> bool:
+    """A no-op task: a pool's processes start (and import NumPy) on the first ones."""
+    return True
 
 
 class SweepRunner:
@@ -1241,7 +1241,7 @@ class SweepRunner:
         self.turnstile = Turnstile()
         self.client: Any = None
         self.problem: str | None = None
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Any = None
         self._lock = threading.Lock()
         if self.address is None:
             return
@@ -1275,16 +1275,19 @@ class SweepRunner:
         except Exception:
             return 0
 
-    def pool(self) -> ProcessPoolExecutor:
-        """This machine's worker processes (started on first use; a broken pool is replaced)."""
+    def pool(self) -> Any:
+        """This machine's worker processes (started on first use; a broken pool is replaced).
+
+        joblib's loky executor, not ``concurrent.futures``'s: a spawned child of the standard
+        pool imports the parent's ``__main__``, which under Streamlit is the page script
+        (the child would run the page); loky's children do not.
+        """
+        from joblib.externals.loky import ProcessPoolExecutor
+
         with self._lock:
-            if self._pool is None or getattr(self._pool, "_broken", False):
-                self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=mp.get_context("spawn"),
-                    initializer=_one_blas_thread,
-                )  # fmt: skip
-                for _ in range(self.workers):  # start the processes now, not with a sweep
-                    self._pool.submit(_one_blas_thread)
+            if self._pool is None or self._pool._flags.broken:
+                self._pool = ProcessPoolExecutor(self.workers, env=_ONE_THREAD)
+                self._pool.submit(_ready)  # start the processes now, not with a sweep
             return self._pool
 
     def sweep(self, plan: SweepPlan, here: bool = False) -> Sweep:
@@ -1305,7 +1308,7 @@ class SweepRunner:
                 self.client.close(timeout=5)
         with self._lock:
             if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool.shutdown(wait=False, kill_workers=True)
                 self._pool = None
 
 

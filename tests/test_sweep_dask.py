@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -38,6 +39,19 @@ BLOG = {k: v for k, v in PRESETS["moons-blog"]["params"].items() if k != "hidden
 FEW = {**BLOG, "epochs": 3}  # bit-equality does not need the blog's 100 epochs
 # 36 networks in 36 one-network tasks: when the first finish, most are still to start
 SMALL, ONE_EACH = neuron_range(3, 14), {**BLOG, "epochs": 10, "chunk_size": 1}
+
+
+# Streamlit's script runner (AppTest's too) leaves the page script as sys.modules["__main__"];
+# a process that Dask's nanny spawns would then import it, and run the page. Each test here
+# runs with the __main__ of the test run (collected before any test ran).
+MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def test_run_main():
+    sys.modules["__main__"] = MAIN
+    yield
+    sys.modules["__main__"] = MAIN
 
 
 def wait_for(condition, what: str, timeout: float = TIMEOUT):
