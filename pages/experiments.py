@@ -365,7 +365,11 @@ def progress_view() -> None:
         failed_view(run)
         return
     if sweep.queued:
-        st.info("Queued: another sweep is running, yours starts when it ends.")
+        ahead = sweep.turnstile.ahead(sweep)
+        st.info(
+            "Queued: another sweep is running, yours starts when it ends."
+            + (f" {ahead} sweeps are before yours." if ahead > 1 else "")
+        )
         return
     if run["started"] is None:
         run["started"] = time.perf_counter()

@@ -889,9 +889,9 @@ def _outcome(future: Any) -> tuple[str, Any]:
     if isinstance(status, str):  # dask.distributed.Future
         if status == "cancelled":
             return "cancelled", None
-        if status == "error":
-            return "error", future.exception(timeout=_FETCH_SECONDS)
         try:
+            if status == "error":
+                return "error", future.exception(timeout=_FETCH_SECONDS)
             return "ok", future.result(timeout=_FETCH_SECONDS)
         except TimeoutError:
             return "later", None
