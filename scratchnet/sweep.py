@@ -1270,10 +1270,10 @@ class SweepRunner:
         """Workers of the cluster now (0 if there is none)."""
         if not self.on_cluster:
             return 0
-        try:
-            return len(self.client.scheduler_info(n_workers=-1)["workers"])
-        except Exception:
-            return 0
+        # The totals the client refreshes every few seconds by itself: a page asks on every
+        # rerun, and scheduler_info() would wait for the scheduler each time.
+        identity = getattr(self.client, "_scheduler_identity", None) or {}
+        return int(identity.get("n_workers", len(identity.get("workers", ()))))
 
     def pool(self) -> Any:
         """This machine's worker processes (started on first use; a broken pool is replaced).
