@@ -202,3 +202,37 @@ def test_the_widgets_take_their_bounds_from_the_settings_table():
     assert bounds["Noise"] == (SETTINGS["noise"].low, SETTINGS["noise"].high)
     assert bounds["Max neurons"] == (1, MAX_UI_NEURONS) == bounds["Min neurons"]
     assert bounds["Epochs"] == (1, MAX_SWEEP_EPOCHS)
+
+
+def test_the_runner_lets_one_sweep_run_at_a_time_in_plain_python():
+    """The page's line without a page: a second sweep waits for the first to settle, then
+    runs by itself; a cancelled queued sweep leaves the line; results as in one process."""
+    from scratchnet.presets import preset_data
+    from scratchnet.sweep import SweepRunner, plan_sweep, run_sweep
+
+    X_train, X_test, y_train, y_test = preset_data("moons-blog")
+    params = {k: v for k, v in PRESETS["moons-blog"]["params"].items()
+              if k != "hidden_layer_sizes"}  # fmt: skip
+    long = plan_sweep(X_train, y_train, X_test, y_test, [3, 4], 1, chunk_size=1,
+                      **{**params, "epochs": 200})  # fmt: skip
+    short_args = (X_train, y_train, X_test, y_test, [5, 6], 1)
+    runner = SweepRunner(None, workers=1)
+    try:
+        first, second = runner.sweep(long), runner.sweep(plan_sweep(*short_args, **params))
+        third = runner.sweep(plan_sweep(*short_args, **params))
+        assert not first.queued and second.queued and third.queued
+        assert runner.turnstile.ahead(third) == 2
+        first.advance(max_seconds=0.1)  # submitted: the worker has it
+        third.cancel()
+        assert not third.queued and second.queued
+        deadline = time.monotonic() + TIMEOUT
+        while second.queued:  # until the first one's chunks are done, by themselves
+            assert time.monotonic() < deadline and first.error is None
+            second.advance(max_seconds=0.5)
+        assert first.settled
+        while not second.done:
+            assert time.monotonic() < deadline and second.error is None
+            second.advance(max_seconds=0.5)
+        assert second.results().equals(run_sweep(*short_args, **params))
+    finally:
+        runner.close()
