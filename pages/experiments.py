@@ -5,12 +5,16 @@ the number of hidden neurons (the blog's ``test_class``), one configuration trai
 many times (its ``test``), and a learning-rate x neurons grid.
 
 Widgets, session state and layout only. The training is scratchnet.sweep, the figures
-scratchnet.sweep_plots. A sweep runs in this process a fraction of a second per rerun
-of a fragment, so the page stays live and Cancel can be clicked; what finished is kept.
+scratchnet.sweep_plots. A sweep's chunks train in a few worker processes of this machine
+(ui.settings.MAX_SWEEP_WORKERS), one sweep at a time for the whole server, the others
+queued; or, when the server is started with SCRATCHNET_DASK_SCHEDULER=tcp://host:8786, on
+that Dask cluster. A fragment collects the finished chunks a second at a time, so the page
+stays live and Cancel can be clicked; what finished is kept.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
@@ -18,9 +22,28 @@ import streamlit as st
 from scratchnet.activations import ACTIVATIONS
 from scratchnet.datasets import DATASETS, DEFAULT_NOISE, make_dataset, split
 from scratchnet.presets import BLOG_ACCURACY, PRESETS
-from scratchnet.sweep import Sweep, neuron_range, plan_sweep, summarize
+from scratchnet.sweep import (
+    Sweep,
+    SweepRunner,
+    default_workers,
+    neuron_range,
+    plan_sweep,
+    summarize,
+)
 from scratchnet.sweep_plots import grid_heatmap, neurons_figure, repeated_runs_figure
 from ui import keys as K
+from ui.settings import (
+    BY_KEY,
+    DASK_CONNECT_SECONDS,
+    DASK_SCHEDULER_ENV,
+    MAX_SWEEP_EPOCHS,
+    MAX_SWEEP_RUNS,
+    MAX_SWEEP_SECONDS,
+    MAX_SWEEP_TRIALS,
+    MAX_SWEEP_WORKERS,
+    MAX_UI_NEURONS,
+    SWEEP_CHUNK_SIZE,
+)
 
 KINDS = {
     "neurons": "Accuracy vs neurons",
@@ -30,12 +53,9 @@ KINDS = {
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 GRID_RATES = (1e-4, 1e-3, 0.01, 0.1)  # the grid's rates at the start
 DEFAULT_PRESET = "moons-blog"
-MAX_UI_SAMPLES = 20_000
-MAX_UI_EPOCHS = 1_000
-MAX_UI_SECONDS = 600  # a sweep estimated to take longer is refused: run it from Python
-STEP_SECONDS = 1.0  # training per rerun of the progress fragment (and Cancel's latency)
+SAMPLES, NOISE, BATCH = BY_KEY["n_samples"], BY_KEY["noise"], BY_KEY["batch_size"]
+STEP_SECONDS = 1.0  # the longest wait for a chunk per rerun of the progress fragment
 REFRESH_SECONDS = 0.1  # the fragment's run_every while a sweep runs: soon after the last
-CHUNK_SIZE = 32  # networks that finish together: what Cancel keeps
 CACHE_ENTRIES = 20
 # Every widget here has persist_state="session": it keeps its value while it is not drawn
 # (the inputs of another experiment, or this whole page while another one is shown).
@@ -51,13 +71,13 @@ def preset_widgets(name: str) -> dict:
     batch = params["batch_size"]
     return {
         K.EX_DATASET: data["dataset"],
-        K.EX_SAMPLES: min(data["n_samples"], MAX_UI_SAMPLES),
+        K.EX_SAMPLES: min(data["n_samples"], SAMPLES.high),
         K.EX_NOISE: float(data["noise"]),
         K.EX_ACTIVATION: params["activation"],
-        K.EX_RUN_EPOCHS: min(params["epochs"], MAX_UI_EPOCHS),
-        K.EX_BATCH: min(data["n_samples"], MAX_UI_SAMPLES) if batch == "full" else batch,
+        K.EX_RUN_EPOCHS: min(params["epochs"], MAX_SWEEP_EPOCHS),
+        K.EX_BATCH: min(data["n_samples"], BATCH.high) if batch == "full" else batch,
         K.EX_LR: min(LEARNING_RATES, key=lambda r: abs(r - params["learning_rate"])),
-        K.EX_HIDDEN: params["hidden_layer_sizes"][0],
+        K.EX_HIDDEN: min(params["hidden_layer_sizes"][0], MAX_UI_NEURONS),
     }
 
 
@@ -100,12 +120,13 @@ def sidebar() -> None:
         with st.expander("Data", expanded=True):
             dataset = st.selectbox("Dataset", DATASETS, key=K.EX_DATASET, persist_state=keep)
             st.number_input(
-                "Samples", 10, MAX_UI_SAMPLES, step=100, key=K.EX_SAMPLES, persist_state=keep
-            )
+                "Samples", int(SAMPLES.low), int(SAMPLES.high), step=100, key=K.EX_SAMPLES,
+                persist_state=keep,
+            )  # fmt: skip
             st.number_input(
                 "Noise",
-                0.0,
-                2.0,
+                float(NOISE.low),
+                float(NOISE.high),
                 step=0.05,
                 key=K.EX_NOISE,
                 persist_state=keep,
@@ -115,8 +136,8 @@ def sidebar() -> None:
             st.selectbox("Activation", list(ACTIVATIONS), key=K.EX_ACTIVATION, persist_state=keep)
             st.number_input(
                 "Batch size",
-                1,
-                MAX_UI_SAMPLES,
+                int(BATCH.low),
+                int(BATCH.high),
                 key=K.EX_BATCH,
                 persist_state=keep,
                 help="The training set's size or more: full batch.",
@@ -139,20 +160,23 @@ def experiment_inputs(kind: str) -> None:
     keep = "session"
     cols = st.columns([1, 1, 1, 1, 1.2], vertical_alignment="bottom")
     if kind == "repeats":
-        cols[0].number_input("Hidden neurons", 1, 256, key=K.EX_HIDDEN, persist_state=keep)
+        cols[0].number_input(
+            "Hidden neurons", 1, MAX_UI_NEURONS, key=K.EX_HIDDEN, persist_state=keep
+        )
         cols[1].number_input(
-            "Runs", 0, 5_000, key=K.EX_RUNS, persist_state=keep,
+            "Runs", 0, MAX_SWEEP_RUNS, key=K.EX_RUNS, persist_state=keep,
             help="Seeds 0, 1, ...: one network each.",
         )  # fmt: skip
-        cols[2].number_input("Epochs", 1, MAX_UI_EPOCHS, key=K.EX_RUN_EPOCHS, persist_state=keep)
+        cols[2].number_input("Epochs", 1, MAX_SWEEP_EPOCHS, key=K.EX_RUN_EPOCHS, persist_state=keep)
     else:
-        cols[0].number_input("Min neurons", 1, 256, key=K.EX_MIN_NEURONS, persist_state=keep)
-        cols[1].number_input("Max neurons", 1, 256, key=K.EX_MAX_NEURONS, persist_state=keep)
+        neurons = {"min_value": 1, "max_value": MAX_UI_NEURONS, "persist_state": keep}
+        cols[0].number_input("Min neurons", key=K.EX_MIN_NEURONS, **neurons)
+        cols[1].number_input("Max neurons", key=K.EX_MAX_NEURONS, **neurons)
         cols[2].number_input(
-            "Trials", 0, 1_000, key=K.EX_TRIALS, persist_state=keep,
+            "Trials", 0, MAX_SWEEP_TRIALS, key=K.EX_TRIALS, persist_state=keep,
             help="Networks per hidden size, seeds 0, 1, ...",
         )  # fmt: skip
-        cols[3].number_input("Epochs", 1, MAX_UI_EPOCHS, key=K.EX_EPOCHS, persist_state=keep)
+        cols[3].number_input("Epochs", 1, MAX_SWEEP_EPOCHS, key=K.EX_EPOCHS, persist_state=keep)
         if kind == "grid":
             st.multiselect(
                 "Learning rates", LEARNING_RATES, key=K.EX_RATES, persist_state=keep,
@@ -199,6 +223,39 @@ def read_inputs(kind: str) -> dict:
 
 
 # -- running -------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _runner(address: str | None) -> SweepRunner:
+    runner = SweepRunner(
+        address, workers=default_workers(MAX_SWEEP_WORKERS), connect_seconds=DASK_CONNECT_SECONDS
+    )
+    if not runner.on_cluster:
+        runner.pool()  # its processes start now, in the background, not with the first sweep
+    return runner
+
+
+def sweep_runner() -> SweepRunner:
+    """Where this server trains sweeps, one for every session: the Dask cluster named by the
+    server's environment (never by a student), else this machine's worker processes."""
+    address = os.environ.get(DASK_SCHEDULER_ENV, "").strip() or None
+    runner = state[K.EX_RUNNER] = _runner(address)
+    return runner
+
+
+def where_view(runner: SweepRunner) -> None:
+    """One line on where sweeps train, or why the configured cluster is not used."""
+    if runner.on_cluster:
+        st.caption(f"Running on a Dask cluster of {runner.cluster_workers()} workers.")
+    elif runner.problem:
+        st.warning(runner.problem)
+    elif runner.client is not None:
+        st.warning("The Dask cluster is not answering now; sweeps run on this machine.")
+    else:
+        st.caption(
+            f"Sweeps train in {runner.workers} worker process{'es' if runner.workers > 1 else ''}"
+            f" of this machine, one sweep at a time for everyone on this server."
+        )
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def toy_data(dataset: str, n: int, noise: float, test_ratio: float, seed: int):
     X, y = make_dataset(dataset, n, noise, seed)
@@ -236,17 +293,20 @@ def start(kind: str) -> None:
         data = toy_data(d["dataset"], d["n_samples"], d["noise"], d["test_ratio"], d["data_seed"])
         X_train, X_test, y_train, y_test = data
         plan = plan_sweep(
-            X_train, y_train, X_test, y_test, sizes, trials, chunk_size=CHUNK_SIZE, **params
-        )
+            X_train, y_train, X_test, y_test, sizes, trials, chunk_size=SWEEP_CHUNK_SIZE,
+            **params,
+        )  # fmt: skip
     except (ValueError, TypeError) as error:
         state[K.EX_ERROR] = str(error)
         return
-    seconds = plan.estimated_seconds()
-    if seconds > MAX_UI_SECONDS:
+    runner = sweep_runner()
+    workers = runner.cluster_workers() if runner.on_cluster else runner.workers
+    seconds = plan.estimated_seconds() / max(1, min(workers, len(plan.chunks)))
+    if seconds > MAX_SWEEP_SECONDS:
         state[K.EX_ERROR] = (
             f"This sweep of {len(plan.specs):,} networks would take about "
             f"{seconds / 60:,.0f} minutes here; this page runs sweeps of up to "
-            f"{MAX_UI_SECONDS // 60} minutes. Use fewer neurons, trials, epochs or samples, "
+            f"{MAX_SWEEP_SECONDS // 60} minutes. Use fewer neurons, trials, epochs or samples, "
             f"a larger batch, or run it from Python with run_sweep(..., n_jobs=-1)."
         )
         return
@@ -254,8 +314,8 @@ def start(kind: str) -> None:
         "kind": kind,
         "key": key,
         "settings": settings,
-        "sweep": Sweep(plan),
-        "started": time.perf_counter(),
+        "sweep": runner.sweep(plan),
+        "started": None,  # when its turn came
         "estimate": seconds,
     }
 
@@ -263,6 +323,8 @@ def start(kind: str) -> None:
 def finish(run: dict, cancelled: bool) -> None:
     """Keep what the sweep finished; cache it when it is complete."""
     sweep: Sweep = run["sweep"]
+    if cancelled:
+        sweep.cancel()  # the chunks not started never start
     df = sweep.results()
     state[K.EX_RUN] = None
     if not cancelled:
@@ -279,7 +341,7 @@ def finish(run: dict, cancelled: bool) -> None:
 
 
 def progress_view() -> None:
-    """While a sweep runs: train a little, then show how far it got (a fragment)."""
+    """While a sweep runs: collect its finished chunks, then show how far it got (a fragment)."""
     run = state[K.EX_RUN]
     if run is None:
         return
@@ -287,6 +349,9 @@ def progress_view() -> None:
     if st.button("Cancel", key=K.EX_CANCEL, help="Stop; keep the networks that finished."):
         finish(run, cancelled=True)
         st.rerun()
+    if sweep.error is not None:
+        failed_view(run)
+        return
     try:
         sweep.advance(max_seconds=STEP_SECONDS)
     except Exception as error:  # the page's edge: a message, never a traceback
@@ -296,14 +361,39 @@ def progress_view() -> None:
     if sweep.done:
         finish(run, cancelled=False)
         st.rerun()
+    if sweep.error is not None:
+        failed_view(run)
+        return
+    if sweep.queued:
+        ahead = sweep.turnstile.ahead(sweep)
+        st.info(
+            "Queued: another sweep is running, yours starts when it ends."
+            + (f" {ahead} sweeps are before yours." if ahead > 1 else "")
+        )
+        return
+    if run["started"] is None:
+        run["started"] = time.perf_counter()
     elapsed = time.perf_counter() - run["started"]
     p = sweep.progress
-    left = run["estimate"] if p == 0 else elapsed * (1 - p) / p
+    left = max(0.0, run["estimate"] - elapsed) if p == 0 else elapsed * (1 - p) / p
     st.progress(
         p,
-        text=f"{KINDS[run['kind']]}: {sweep.networks_done:.1f} of {sweep.n_networks} networks "
+        text=f"{KINDS[run['kind']]}: {sweep.networks_done:.0f} of {sweep.n_networks} networks "
         f"trained · about {left:.0f} s left",
     )
+
+
+def failed_view(run: dict) -> None:
+    """The sweep's cluster failed: say so, and offer to finish here or keep what finished."""
+    sweep: Sweep = run["sweep"]
+    st.error(sweep.error)
+    cols = st.columns(2)
+    if cols[0].button("Finish on this machine", key=K.EX_RESUME, type="primary"):
+        state[K.EX_RUNNER].resume_here(sweep)
+        st.rerun()
+    if cols[1].button("Keep what finished", key=K.EX_KEEP):
+        finish(run, cancelled=True)
+        st.rerun()
 
 
 # -- results -------------------------------------------------------------------------------
@@ -385,6 +475,7 @@ def main() -> None:
         format_func=KINDS.get, required=True,
     )  # fmt: skip
     experiment_inputs(kind)
+    where_view(sweep_runner())
     for name, show in ((K.EX_ERROR, st.error), (K.EX_NOTICE, st.info)):
         if state[name]:
             show(state[name])

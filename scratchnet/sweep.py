@@ -26,16 +26,21 @@ only the order of a few additions differs inside the matrix products).
 
 Parallel. ``run_sweep(..., n_jobs=k)`` trains chunks of networks in k processes with
 ``joblib.Parallel``. The chunks do not depend on ``n_jobs``, so any ``n_jobs`` gives the
-same bits. On a cluster, choose joblib's backend around the same call::
+same bits. On a Dask cluster, give its client as the executor: each chunk is one task,
+the rows come back as chunks finish, a cancel cancels the tasks not started, and Dask
+retrains the chunks of a worker that dies::
 
     from dask.distributed import Client
-    import joblib
     client = Client("tcp://scheduler:8786")            # or Client() for a local cluster
-    with joblib.parallel_config(backend="dask"):
-        df = run_sweep(X_train, y_train, X_test, y_test, range(3, 40), 3, n_jobs=-1)
+    df = run_sweep(X_train, y_train, X_test, y_test, range(3, 40), 3, executor=client)
 
-    # Ray:  from ray.util.joblib import register_ray; register_ray()
-    #       with joblib.parallel_config(backend="ray"): df = run_sweep(...)
+Dask's own futures rather than joblib's ``dask`` backend: a UI needs to poll without
+blocking, cancel exactly the tasks not started, name the tasks so the scheduler shows
+whose they are, and tell a lost scheduler from a lost worker; joblib's generator blocks and
+hides all four. (``joblib.parallel_config(backend="dask")`` around ``n_jobs=-1`` still
+works, as does Ray's joblib backend.) A ``Sweep`` does the same a little at a time, and a
+``SweepRunner`` is what a server uses: the cluster if it is configured and answers, else
+a small pool of this machine's processes where sweeps take turns.
 
 Divergence. After every epoch each network's weights are checked with the core's rule
 (``MLP.is_sane``: every |w| below ``MAX_WEIGHT``); a network that fails it gets back the
@@ -46,11 +51,17 @@ training loss; with sane weights that loss is always finite, so it is not recomp
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import math
 import numbers
+import os
+import threading
 import time
+import uuid
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -821,17 +832,84 @@ def _train_chunk(
 # -------------------------------------------------------------------------- a sweep
 
 
-def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _sorted(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = list(frames)
     if not frames:
         return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
     df = pd.concat(frames, ignore_index=True)
     return df.sort_values(["learning_rate", "hidden_size", "trial"], ignore_index=True)
 
 
+#: How often a sweep on an executor looks for finished chunks, in seconds.
+_POLL_SECONDS = 0.02
+#: At most this long to fetch a finished chunk's rows from its worker, in seconds; longer
+#: (its worker vanished meanwhile) leaves it for the next look.
+_FETCH_SECONDS = 30.0
+
+
+def _is_dask(executor: Any) -> bool:
+    """True for a ``dask.distributed.Client`` (told apart without importing Dask)."""
+    return type(executor).__module__.startswith("distributed")
+
+
+def _outcome(future: Any) -> tuple[str, Any]:
+    """A finished future's ("ok", rows), ("cancelled", None) or ("error", exception).
+
+    Dask futures say what happened in ``status``; ``concurrent.futures`` ones through
+    ``cancelled()`` and ``exception()``. A Dask future that is cancelled without our asking
+    means its client lost the scheduler.
+    """
+    status = getattr(future, "status", None)
+    if isinstance(status, str):  # dask.distributed.Future
+        if status == "cancelled":
+            return "cancelled", None
+        try:
+            if status == "error":
+                return "error", future.exception(timeout=_FETCH_SECONDS)
+            return "ok", future.result(timeout=_FETCH_SECONDS)
+        except TimeoutError:
+            return "later", None
+        except (Exception, asyncio.CancelledError) as error:  # the connection went meanwhile
+            return ("cancelled", None) if future.cancelled() else ("error", error)
+    if future.cancelled():
+        return "cancelled", None
+    error = future.exception()
+    return ("error", error) if error is not None else ("ok", future.result())
+
+
+def _cancel(executor: Any, futures: list[Any]) -> None:
+    """Cancel the futures that have not finished: those not started never start."""
+    pending = [f for f in futures if not f.done()]
+    if not pending:
+        return
+    if _is_dask(executor):  # one message to the scheduler; a running task is released
+        with contextlib.suppress(Exception):
+            executor.cancel(pending)
+    else:
+        for f in pending:
+            f.cancel()
+
+
+class SweepInterrupted(RuntimeError):
+    """The executor of a sweep failed before every chunk finished: its Dask cluster went
+    away, or a worker process died for good.
+
+    Attributes: ``partial``, the DataFrame of the networks that finished (kept);
+    ``sweep``, the ``Sweep``, whose ``resume()`` trains the rest elsewhere (on this machine:
+    ``sweep.resume(); sweep.advance()``).
+    """
+
+    def __init__(self, sweep: Sweep):
+        super().__init__(sweep.error)
+        self.sweep = sweep
+        self.partial = sweep.results()
+
+
 class Sweep:
     """A planned sweep that advances a little at a time, for a UI that must stay responsive.
 
-    Its chunks train one after another in this process::
+    Without an executor its chunks train one after another in this process, a few epochs
+    per call::
 
         plan = plan_sweep(X_train, y_train, X_test, y_test, range(3, 40), 3, **params)
         sweep = Sweep(plan)
@@ -839,31 +917,82 @@ class Sweep:
             sweep.advance(max_seconds=0.3)      # whole epochs, about 0.3 s of them
             show(sweep.progress, sweep.results())
 
+    With an executor (a ``concurrent.futures`` pool, or a ``dask.distributed.Client`` whose
+    cluster's workers then train the chunks as tasks) every chunk is submitted at once and
+    ``advance`` collects the ones that finished, in whatever order they finish; progress
+    counts whole chunks. The results do not depend on where or in which order chunks train:
+    each chunk is trained from its own seeds and the rows are sorted.
+
+    With a ``Turnstile`` shared by the sweeps of a server, a sweep waits (``queued``) until
+    the sweeps before it have finished or been cancelled, then submits its chunks.
+
+    ``cancel()`` cancels the chunks not started and keeps the finished ones. If the executor
+    fails (the cluster goes away), ``error`` says so in plain words, the finished chunks
+    are kept, and ``resume()`` trains the rest elsewhere (default: in this process).
+
     Attributes
     ----------
     plan : the ``SweepPlan``.   n_networks : int, networks in the sweep.
+    executor : where chunks train (None: here).   error : str | None, why it stopped.
+    cancelled : bool.   name : str, the prefix of its tasks' keys on a Dask cluster.
     """
 
-    def __init__(self, plan: SweepPlan):
+    def __init__(self, plan: SweepPlan, executor: Any = None, turnstile: Turnstile | None = None):
         self.plan = plan
         self.n_networks = len(plan.specs)
-        self._frames: list[pd.DataFrame] = []
-        self._next = 0  # index of the next chunk to start
-        self._stack: _Lockstep | None = None
-        self._finished = 0
+        self.name = f"scratchnet-sweep-{uuid.uuid4().hex[:12]}"
+        self.error: str | None = None
+        self.cancelled = False
+        self._frames: dict[int, pd.DataFrame] = {}  # chunk index -> its rows, once finished
+        self._todo: list[int] = list(range(len(plan.chunks)))  # chunks not yet started
+        self._stack: _Lockstep | None = None  # the chunk training here, if any
+        self._index = -1  # ... and its index
+        self._futures: dict[int, Any] = {}  # chunk index -> future, in flight
+        self._sent: list[Any] = []  # every future submitted: busy until all are done
+        self._use(executor, turnstile)
+        # A sweep dropped with its page (a closed session) frees the executor.
+        weakref.finalize(self, _cancel, executor, self._sent)
+
+    def _use(self, executor: Any, turnstile: Turnstile | None) -> None:
+        self.executor, self.turnstile = executor, turnstile
+        self._submitted = False
+        if turnstile is not None:
+            turnstile.join(self)
 
     @property
     def done(self) -> bool:
         """True once every chunk is trained."""
-        return self._stack is None and self._next == len(self.plan.chunks)
+        return len(self._frames) == len(self.plan.chunks)
+
+    @property
+    def stopped(self) -> bool:
+        """True once cancelled or failed (``error``): ``advance`` does nothing more."""
+        return self.cancelled or self.error is not None
+
+    @property
+    def queued(self) -> bool:
+        """True while the sweep waits for its turn (sweeps before it still run)."""
+        if self.turnstile is None or self._submitted or self.stopped or self.done:
+            return False
+        return not self.turnstile.is_turn(self)
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing of this sweep runs or waits on its executor any more."""
+        return (self._submitted or self.stopped or self.done) and all(f.done() for f in self._sent)
+
+    def _forget_done(self) -> None:
+        """Drop the futures that are done (in place: the finalizer holds the list), so that
+        a cluster forgets the tasks whose rows are here or that were cancelled."""
+        self._sent[:] = [f for f in self._sent if not f.done()]
 
     @property
     def networks_done(self) -> float:
-        """Finished networks, plus the trained fraction of the chunk in progress."""
+        """Finished networks, plus the trained fraction of the chunk in progress here."""
         partial = 0.0
         if self._stack is not None:
             partial = len(self._stack.specs) * self._stack.epoch / self.plan.params["epochs"]
-        return self._finished + partial
+        return sum(len(f) for f in self._frames.values()) + partial
 
     @property
     def progress(self) -> float:
@@ -872,31 +1001,289 @@ class Sweep:
 
     def results(self) -> pd.DataFrame:
         """Rows of the finished networks, sorted by learning rate, hidden size, trial."""
-        return _sorted(self._frames)
+        return _sorted(self._frames.values())
 
     def advance(self, max_seconds: float | None = None, max_epochs: int | None = None) -> None:
-        """Train whole epochs until ``max_seconds`` have passed, ``max_epochs`` epochs
-        (of a chunk) have run, or the sweep is done. With neither limit: to the end."""
+        """Train whole epochs here until ``max_seconds`` have passed, ``max_epochs`` epochs
+        (of a chunk) have run, or the sweep is done. With neither limit: to the end.
+
+        On an executor: wait for the sweep's turn and submit its chunks, then collect the
+        chunks that finish, returning as soon as one did or ``max_seconds`` passed (None:
+        when all did). Never raises for the executor's failures: see ``error``.
+        """
+        if self.stopped or self.done:
+            return
+        if self.executor is None:
+            self._advance_here(max_seconds, max_epochs)
+        else:
+            self._advance_there(max_seconds)
+
+    def _advance_here(self, max_seconds: float | None, max_epochs: int | None) -> None:
         plan, started, epochs = self.plan, time.perf_counter(), 0
         while not self.done:
             if self._stack is None:
-                chunk = plan.chunks[self._next]
-                self._next += 1
+                self._index = self._todo.pop(0)
                 self._stack = _Lockstep(
-                    chunk, plan.params, plan.X_train, plan.y_train, plan.n_classes
-                )
+                    plan.chunks[self._index], plan.params, plan.X_train, plan.y_train,
+                    plan.n_classes,
+                )  # fmt: skip
             self._stack.run_epoch()
             epochs += 1
             if self._stack.epoch == plan.params["epochs"]:
-                self._frames.append(
-                    self._stack.results(plan.X_train, plan.y_train, plan.X_test, plan.y_test)
+                self._frames[self._index] = self._stack.results(
+                    plan.X_train, plan.y_train, plan.X_test, plan.y_test
                 )
-                self._finished += len(self._stack.specs)
                 self._stack = None
             if max_epochs is not None and epochs >= max_epochs:
                 return
             if max_seconds is not None and time.perf_counter() - started >= max_seconds:
                 return
+
+    def _advance_there(self, max_seconds: float | None) -> None:
+        deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
+        while not self._submitted:
+            if self.turnstile is None or self.turnstile.is_turn(self):
+                self._submit()
+                break
+            if time.perf_counter() >= deadline:
+                return
+            time.sleep(_POLL_SECONDS)
+        while self._futures:
+            if self._collect() or self.error is not None:
+                return
+            if time.perf_counter() >= deadline:
+                return
+            time.sleep(_POLL_SECONDS)
+
+    def _submit(self) -> None:
+        """Every chunk not yet trained, as one task each, with the data it needs."""
+        plan, executor = self.plan, self.executor
+        data = (plan.params, plan.X_train, plan.y_train, plan.X_test, plan.y_test, plan.n_classes)
+        dask = _is_dask(executor)
+        try:
+            for i in self._todo:
+                if dask:  # named so the scheduler shows whose task it is; never deduplicated
+                    future = executor.submit(
+                        _train_chunk, plan.chunks[i], *data, key=f"{self.name}-{i}", pure=False
+                    )
+                else:
+                    future = executor.submit(_train_chunk, plan.chunks[i], *data)
+                self._futures[i] = future
+                self._sent.append(future)
+        except Exception as error:  # a closed client or a broken pool: say so, keep the rest
+            self._fail(error)
+        self._todo = []
+        self._submitted = True
+
+    def _collect(self) -> bool:
+        """Take the rows of the chunks that finished; True if there were any."""
+        got = False
+        for i, future in list(self._futures.items()):
+            if not future.done():
+                continue
+            what, value = _outcome(future)
+            if what == "later":
+                continue
+            if what == "ok":
+                self._frames[i] = value
+                del self._futures[i]
+                got = True
+            elif what == "cancelled":
+                self._fail(None)
+                break
+            else:
+                self._fail(value)
+                break
+        if got:
+            self._forget_done()
+        return got
+
+    def _fail(self, error: BaseException | None) -> None:
+        """Stop: cancel what is in flight, keep what finished, say what happened."""
+        _cancel(self.executor, list(self._futures.values()))
+        self._futures = {}
+        self._forget_done()
+        n = sum(len(f) for f in self._frames.values())
+        kept = f"{n} of {self.n_networks} networks had finished and are kept."
+        if error is None and not _is_dask(self.executor):
+            self.error = f"This machine's worker processes were shut down. {kept}"
+        elif error is None or type(error).__name__ in ("CommClosedError", "FutureCancelledError"):
+            self.error = f"The connection to the Dask cluster was lost. {kept}"
+        elif type(error).__name__ == "KilledWorker":
+            self.error = (
+                f"Dask gave up on a chunk: the workers that ran it died, again and again "
+                f"({error}). {kept}"
+            )
+        elif type(error).__name__ in ("BrokenProcessPool", "TerminatedWorkerError"):
+            self.error = f"A worker process of this machine stopped ({error}). {kept}"
+        else:
+            self.error = f"The sweep stopped: {type(error).__name__}: {error}. {kept}"
+
+    def cancel(self) -> None:
+        """Stop: the chunks not started never start; the finished ones are kept."""
+        self.cancelled = True
+        self._stack = None
+        _cancel(self.executor, list(self._futures.values()))
+        self._futures = {}
+        self._todo = []
+        self._forget_done()
+
+    def resume(self, executor: Any = None, turnstile: Turnstile | None = None) -> None:
+        """After a failure: train the chunks that did not finish on ``executor`` (None:
+        here, in this process), keeping the finished ones."""
+        _cancel(self.executor, list(self._futures.values()))
+        self._futures, self._stack, self.error, self.cancelled = {}, None, None, False
+        self._todo = [i for i in range(len(self.plan.chunks)) if i not in self._frames]
+        self._use(executor, turnstile)
+        weakref.finalize(self, _cancel, executor, self._sent)
+
+
+class Turnstile:
+    """Sweeps that share an executor take turns, first come first served: one at a time.
+
+    A sweep joins when it is made (``Sweep(plan, executor, turnstile)``); its turn comes
+    when every sweep before it has settled (finished, cancelled or failed, with nothing
+    left running) or was dropped (its page closed). Thread-safe: the sessions of a server
+    share one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._line: list[weakref.ref[Sweep]] = []
+
+    def join(self, sweep: Sweep) -> None:
+        """Put ``sweep`` at the end of the line."""
+        with self._lock:
+            self._line.append(weakref.ref(sweep))
+
+    def _prune(self) -> list[Sweep]:
+        """The sweeps in line, the one whose turn it is first; settled ones leave."""
+        alive = [s for s in (r() for r in self._line) if s is not None]
+        while alive and alive[0].settled:
+            alive.pop(0)
+        self._line = [weakref.ref(s) for s in alive]
+        return alive
+
+    def is_turn(self, sweep: Sweep) -> bool:
+        """True if ``sweep`` is first in line."""
+        with self._lock:
+            line = self._prune()
+            return bool(line) and line[0] is sweep
+
+    def ahead(self, sweep: Sweep) -> int:
+        """How many sweeps are before ``sweep`` in line (0: its turn, or not in line)."""
+        with self._lock:
+            line = self._prune()
+            return line.index(sweep) if sweep in line else 0
+
+
+def default_workers(limit: int) -> int:
+    """Worker processes for a server's sweeps: the cores this process may use, at most
+    ``limit`` (so that a classroom server keeps a core for its pages)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(limit, cores))
+
+
+#: Set in a pool's worker processes before NumPy loads: BLAS on one thread each, since the
+#: workers already share the cores.
+_ONE_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
+
+
+def _ready() -> bool:
+    """A no-op task: a pool's processes start (and import NumPy) on the first ones."""
+    return True
+
+
+class SweepRunner:
+    """Where a server's sweeps train: the Dask cluster at ``address`` if one is given and
+    answers within ``connect_seconds``, else a pool of ``workers`` processes of this
+    machine where sweeps take turns (one at a time, the others queued).
+
+    ``problem`` says in plain words why a given address is not used (Dask not installed,
+    the scheduler not reachable); the sweeps then run on this machine.
+
+        runner = SweepRunner(os.environ.get("SCRATCHNET_DASK_SCHEDULER"), workers=2)
+        sweep = runner.sweep(plan)          # a Sweep on the cluster, or queued here
+    """
+
+    def __init__(self, address: str | None = None, workers: int = 2, connect_seconds: float = 5):
+        self.address = address or None
+        self.workers = workers
+        self.turnstile = Turnstile()
+        self.client: Any = None
+        self.problem: str | None = None
+        self._pool: Any = None
+        self._lock = threading.Lock()
+        if self.address is None:
+            return
+        try:
+            from distributed import Client
+        except ImportError:
+            self.problem = (
+                f"A Dask scheduler is configured ({self.address}) but Dask is not installed "
+                f"here (pip install -r requirements-dask.txt); sweeps run on this machine."
+            )
+            return
+        try:
+            self.client = Client(self.address, timeout=connect_seconds, set_as_default=False)
+        except Exception as error:
+            self.problem = (
+                f"The Dask scheduler at {self.address} could not be reached within "
+                f"{connect_seconds:g} s ({type(error).__name__}); sweeps run on this machine."
+            )
+
+    @property
+    def on_cluster(self) -> bool:
+        """True while the cluster's scheduler is connected."""
+        return self.client is not None and self.client.status == "running"
+
+    def cluster_workers(self) -> int:
+        """Workers of the cluster now (0 if there is none)."""
+        if not self.on_cluster:
+            return 0
+        # The totals the client refreshes every few seconds by itself: a page asks on every
+        # rerun, and scheduler_info() would wait for the scheduler each time.
+        identity = getattr(self.client, "_scheduler_identity", None) or {}
+        return int(identity.get("n_workers", len(identity.get("workers", ()))))
+
+    def pool(self) -> Any:
+        """This machine's worker processes (started on first use; a broken pool is replaced).
+
+        joblib's loky executor, not ``concurrent.futures``'s: a spawned child of the standard
+        pool imports the parent's ``__main__``, which under Streamlit is the page script
+        (the child would run the page); loky's children do not.
+        """
+        from joblib.externals.loky import ProcessPoolExecutor
+
+        with self._lock:
+            if self._pool is None or self._pool._flags.broken:
+                self._pool = ProcessPoolExecutor(self.workers, env=_ONE_THREAD)
+                self._pool.submit(_ready)  # start the processes now, not with a sweep
+            return self._pool
+
+    def sweep(self, plan: SweepPlan, here: bool = False) -> Sweep:
+        """A Sweep of ``plan``: on the cluster if connected (and not ``here``), else in this
+        machine's pool, in line behind the sweeps already there."""
+        if self.on_cluster and not here:
+            return Sweep(plan, self.client)
+        return Sweep(plan, self.pool(), self.turnstile)
+
+    def resume_here(self, sweep: Sweep) -> None:
+        """Finish a failed sweep's remaining chunks in this machine's pool, in line."""
+        sweep.resume(self.pool(), self.turnstile)
+
+    def close(self) -> None:
+        """Disconnect from the cluster and stop the worker processes."""
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=5)
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, kill_workers=True)
+                self._pool = None
 
 
 def run_sweep(
@@ -911,6 +1298,7 @@ def run_sweep(
     learning_rates: Iterable[float] | None = None,
     n_jobs: int = 1,
     chunk_size: int | None = None,
+    executor: Any = None,
     callback: Callable[[float, int, pd.DataFrame], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     **classifier_kwargs: Any,
@@ -931,15 +1319,20 @@ def run_sweep(
     seeds : random_state of each trial; default ``range(n_trials)``.
     learning_rates : a list of rates makes a learning-rate x neurons grid; default the
         one ``learning_rate`` of ``classifier_kwargs``.
-    n_jobs : processes (joblib; -1: all cores). Results do not depend on it.
+    n_jobs : processes (joblib; -1: all cores). Results do not depend on it. Ignored with
+        an ``executor``.
     chunk_size : at most this many networks train together in one process (default 64):
         the unit of parallel work, of progress reports and of cancelling.
+    executor : where the chunks train instead: a ``dask.distributed.Client`` (each chunk
+        a task on its cluster, results collected as they finish, a lost worker's chunks
+        retrained by Dask) or a ``concurrent.futures`` executor. The same bits as
+        ``n_jobs=1``. Raises ``SweepInterrupted`` (with the finished rows) if it fails.
     callback : ``callback(done, total, partial)``: ``done`` networks' worth of training
         finished out of ``total`` (a float: with ``n_jobs=1`` it is called after every
         epoch and counts the chunk in progress by its fraction of epochs), ``partial``
         the DataFrame of the networks finished so far.
-    should_stop : called as often as ``callback``; True cancels, and the networks
-        finished by then are returned.
+    should_stop : called as often as ``callback``; True cancels (on an executor, the
+        chunks not started are cancelled), and the networks finished by then are returned.
     **classifier_kwargs : every other ``ScratchNetClassifier`` argument, shared by all.
 
     Returns
@@ -950,11 +1343,13 @@ def run_sweep(
     """
     plan = plan_sweep(
         X_train, y_train, X_test, y_test, hidden_sizes, n_trials, seeds=seeds,
-        learning_rates=learning_rates, chunk_size=chunk_size, n_jobs=n_jobs,
-        **classifier_kwargs,
+        learning_rates=learning_rates, chunk_size=chunk_size,
+        n_jobs=1 if executor is not None else n_jobs, **classifier_kwargs,
     )  # fmt: skip
     total = len(plan.specs)
     stop = should_stop or (lambda: False)
+    if executor is not None:
+        return _run_on(executor, plan, callback, stop)
     if _effective_jobs(n_jobs) == 1 or len(plan.chunks) == 1:
         sweep = Sweep(plan)
         while not sweep.done:
@@ -965,6 +1360,31 @@ def run_sweep(
                 callback(sweep.networks_done, total, sweep.results())
         return sweep.results()
     return _run_parallel(plan, n_jobs, callback, stop)
+
+
+def _run_on(
+    executor: Any,
+    plan: SweepPlan,
+    callback: Callable[[float, int, pd.DataFrame], None] | None,
+    stop: Callable[[], bool],
+) -> pd.DataFrame:
+    """The chunks as tasks of ``executor``; results as they finish."""
+    sweep = Sweep(plan, executor)
+    try:
+        while not sweep.done:
+            if stop():
+                sweep.cancel()
+                break
+            before = len(sweep._frames)
+            sweep.advance(max_seconds=0.5)
+            if sweep.error is not None:
+                raise SweepInterrupted(sweep)
+            if callback is not None and len(sweep._frames) > before:
+                callback(sweep.networks_done, len(plan.specs), sweep.results())
+    except BaseException:  # KeyboardInterrupt too: leave nothing running on the cluster
+        sweep.cancel()
+        raise
+    return sweep.results()
 
 
 def _run_parallel(

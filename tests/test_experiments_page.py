@@ -1,16 +1,34 @@
-"""The Experiments page through Streamlit's AppTest: tiny sweeps, progress, Cancel, errors."""
+"""The Experiments page through Streamlit's AppTest: tiny sweeps, progress, Cancel, errors,
+and the server-wide line of sweeps (one at a time, the others queued)."""
 
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from scratchnet.presets import PRESETS
 from ui import keys as K
+from ui.settings import BY_KEY as SETTINGS
+from ui.settings import MAX_SWEEP_EPOCHS, MAX_UI_NEURONS
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
 
 TINY = {K.EX_MIN_NEURONS: 3, K.EX_MAX_NEURONS: 5, K.EX_TRIALS: 1, K.EX_EPOCHS: 2,
         K.EX_SAMPLES: 200}  # fmt: skip
+# One chunk that trains for many seconds in a worker process: still running when clicked at.
+LONG = {**TINY, K.EX_EPOCHS: 1000, K.EX_SAMPLES: 10_000}
+TIMEOUT = 180  # seconds to wait for a condition on a busy machine
+
+
+@pytest.fixture(autouse=True)
+def keep_main():
+    """AppTest leaves the page script as sys.modules["__main__"]: put the test run's back, or
+    a process spawned by a later test (a Dask worker) would import the page and run it."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def page(**values) -> AppTest:
@@ -26,9 +44,29 @@ def set_values(at: AppTest, values: dict) -> AppTest:
     return at.run() if values else at
 
 
-def run(at: AppTest) -> AppTest:
+def until(at: AppTest, condition, what: str) -> AppTest:
+    """Rerun the page (as its fragment would) until ``condition(at)``; fail after TIMEOUT."""
+    deadline = time.monotonic() + TIMEOUT
+    while not condition(at):
+        assert not at.exception, at.exception
+        assert time.monotonic() < deadline, f"waited {TIMEOUT} s for {what}"
+        at.run()
+    return at
+
+
+def running(at: AppTest) -> bool:
+    return at.session_state[K.EX_RUN] is not None
+
+
+def queued(at: AppTest) -> bool:
+    return any(i.value.startswith("Queued: another sweep is running") for i in at.info)
+
+
+def run(at: AppTest, wait: bool = True) -> AppTest:
+    """Click Run; with ``wait``, rerun until the sweep has finished (or did not start)."""
     (button,) = [b for b in at.button if b.label == "Run"]
-    return button.click().run()
+    at = button.click().run()
+    return until(at, lambda a: not running(a), "the sweep to finish") if wait else at
 
 
 def charts(at: AppTest) -> list:
@@ -62,14 +100,14 @@ def test_a_tiny_sweep_shows_the_figure_table_and_download_then_comes_from_the_ca
 BAD = [
     ({K.EX_MIN_NEURONS: 9, K.EX_MAX_NEURONS: 3}, "min_neurons (9) is larger than max_neurons (3)"),
     ({K.EX_TRIALS: 0}, "n_trials must be a whole number from 1"),
-    ({K.EX_MIN_NEURONS: 1, K.EX_MAX_NEURONS: 256, K.EX_TRIALS: 20}, "at most 5,000"),
+    ({K.EX_MIN_NEURONS: 1, K.EX_MAX_NEURONS: 128, K.EX_TRIALS: 40}, "at most 5,000"),
     (
         {
             K.EX_MIN_NEURONS: 1,
-            K.EX_MAX_NEURONS: 256,
-            K.EX_TRIALS: 10,
+            K.EX_MAX_NEURONS: 128,
+            K.EX_TRIALS: 20,
             K.EX_EPOCHS: 1000,
-            K.EX_SAMPLES: 2000,
+            K.EX_SAMPLES: 5000,
         },
         "would take about",
     ),
@@ -91,9 +129,10 @@ def test_bad_settings_show_an_error_and_keep_the_previous_results():
 
 
 def test_a_long_sweep_shows_progress_and_cancel_keeps_what_finished():
-    at = run(page(**{**TINY, K.EX_EPOCHS: 1000, K.EX_SAMPLES: 2000}))
+    at = run(page(**LONG), wait=False)
     assert not at.exception and not at.error
-    assert at.session_state[K.EX_RUN] is not None
+    assert running(at)
+    until(at, lambda a: not queued(a), "the sweeps of earlier tests to end")
     (bar,) = at.get("progress")
     assert "of 3 networks trained" in bar.proto.text and "left" in bar.proto.text
     (cancel,) = [b for b in at.button if b.label == "Cancel"]
@@ -136,3 +175,64 @@ def test_a_preset_fills_in_the_settings():
     assert not at.exception
     assert at.session_state[K.EX_LR] == 0.1
     assert at.session_state[K.EX_BATCH] == 10
+
+
+def test_one_sweep_at_a_time_the_next_is_queued_and_starts_when_it_ends():
+    first = run(page(**LONG), wait=False)
+    until(first, lambda a: not queued(a), "the sweeps of earlier tests to end")
+    assert first.get("progress")
+    second = run(page(**TINY), wait=False)  # another student, on the same server
+    assert not second.exception and running(second) and queued(second)
+    assert not second.get("progress")
+    (cancel,) = [b for b in first.button if b.label == "Cancel"]
+    cancel.click().run()
+    assert not running(first)
+    # the first one's chunk ends in its worker; then the second starts by itself
+    until(second, lambda a: not running(a), "the queued sweep to run")
+    assert not second.error
+    df = second.session_state[K.EX_RESULTS]["neurons"]["df"]
+    assert sorted(df.hidden_size) == [3, 4, 5] and (df.epochs_run == 2).all()
+
+
+def test_the_widgets_take_their_bounds_from_the_settings_table():
+    at = page()
+    bounds = {n.label: (n.min, n.max) for n in at.number_input}
+    assert bounds["Samples"] == (SETTINGS["n_samples"].low, SETTINGS["n_samples"].high)
+    assert bounds["Batch size"] == (SETTINGS["batch_size"].low, SETTINGS["batch_size"].high)
+    assert bounds["Noise"] == (SETTINGS["noise"].low, SETTINGS["noise"].high)
+    assert bounds["Max neurons"] == (1, MAX_UI_NEURONS) == bounds["Min neurons"]
+    assert bounds["Epochs"] == (1, MAX_SWEEP_EPOCHS)
+
+
+def test_the_runner_lets_one_sweep_run_at_a_time_in_plain_python():
+    """The page's line without a page: a second sweep waits for the first to settle, then
+    runs by itself; a cancelled queued sweep leaves the line; results as in one process."""
+    from scratchnet.presets import preset_data
+    from scratchnet.sweep import SweepRunner, plan_sweep, run_sweep
+
+    X_train, X_test, y_train, y_test = preset_data("moons-blog")
+    params = {k: v for k, v in PRESETS["moons-blog"]["params"].items()
+              if k != "hidden_layer_sizes"}  # fmt: skip
+    long = plan_sweep(X_train, y_train, X_test, y_test, [3, 4], 1, chunk_size=1,
+                      **{**params, "epochs": 200})  # fmt: skip
+    short_args = (X_train, y_train, X_test, y_test, [5, 6], 1)
+    runner = SweepRunner(None, workers=1)
+    try:
+        first, second = runner.sweep(long), runner.sweep(plan_sweep(*short_args, **params))
+        third = runner.sweep(plan_sweep(*short_args, **params))
+        assert not first.queued and second.queued and third.queued
+        assert runner.turnstile.ahead(third) == 2
+        first.advance(max_seconds=0.1)  # submitted: the worker has it
+        third.cancel()
+        assert not third.queued and second.queued
+        deadline = time.monotonic() + TIMEOUT
+        while second.queued:  # until the first one's chunks are done, by themselves
+            assert time.monotonic() < deadline and first.error is None
+            second.advance(max_seconds=0.5)
+        assert first.settled
+        while not second.done:
+            assert time.monotonic() < deadline and second.error is None
+            second.advance(max_seconds=0.5)
+        assert second.results().equals(run_sweep(*short_args, **params))
+    finally:
+        runner.close()

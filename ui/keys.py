@@ -61,3 +61,6 @@ EX_RESULTS = "ex_results"  # dict: experiment kind -> its last result (DataFrame
 EX_CACHE = "ex_cache"  # dict: settings -> DataFrame of a finished sweep, newest last
 EX_NOTICE = "ex_notice"  # str | None: a note to show once (a cancel that kept nothing)
 EX_ERROR = "ex_error"  # str | None: why the last Run did not start, shown once
+EX_RUNNER = "ex_runner"  # scratchnet.sweep.SweepRunner: where this server trains sweeps
+EX_RESUME = "ex_resume"  # the "Finish on this machine" button of a sweep whose cluster failed
+EX_KEEP = "ex_keep"  # the "Keep what finished" button of a sweep whose cluster failed

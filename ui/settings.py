@@ -264,3 +264,16 @@ def preset_values(name: str, base: Mapping[str, Any] | None = None) -> dict[str,
         classes=2,
     )
     return values
+
+
+# -- the Experiments page (pages/experiments.py) ---------------------------------------------
+# Its data and training widgets take their bounds from SETTINGS above (samples, noise, batch
+# size) and its neuron counts from MAX_UI_NEURONS, as the Playground's; these are its own.
+MAX_SWEEP_EPOCHS = 1_000
+MAX_SWEEP_TRIALS = 1_000  # networks per hidden size
+MAX_SWEEP_RUNS = 5_000  # repeated runs: scratchnet.sweep.MAX_NETWORKS, one network each
+MAX_SWEEP_SECONDS = 600  # a sweep estimated to take longer is refused: run it from Python
+SWEEP_CHUNK_SIZE = 32  # networks that finish together: what progress counts, Cancel keeps
+MAX_SWEEP_WORKERS = 2  # processes of this machine that train sweeps, one sweep at a time
+DASK_SCHEDULER_ENV = "SCRATCHNET_DASK_SCHEDULER"  # the server's Dask cluster, if any
+DASK_CONNECT_SECONDS = 5.0  # a scheduler that does not answer within this is not used
