@@ -1,11 +1,9 @@
 """The Experiments page through Streamlit's AppTest: tiny sweeps, progress, Cancel, errors,
 and the server-wide line of sweeps (one at a time, the others queued)."""
 
-import sys
 import time
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from scratchnet.presets import PRESETS
@@ -20,15 +18,6 @@ TINY = {K.EX_MIN_NEURONS: 3, K.EX_MAX_NEURONS: 5, K.EX_TRIALS: 1, K.EX_EPOCHS: 2
 # One chunk that trains for many seconds in a worker process: still running when clicked at.
 LONG = {**TINY, K.EX_EPOCHS: 1000, K.EX_SAMPLES: 10_000}
 TIMEOUT = 180  # seconds to wait for a condition on a busy machine
-
-
-@pytest.fixture(autouse=True)
-def keep_main():
-    """AppTest leaves the page script as sys.modules["__main__"]: put the test run's back, or
-    a process spawned by a later test (a Dask worker) would import the page and run it."""
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
 
 
 def page(**values) -> AppTest:

@@ -47,13 +47,18 @@ def _pyproject() -> dict[str, tuple[int, ...]]:
     return _requirements([*project["dependencies"], *extras], ">=")
 
 
+def _bounds() -> dict[str, tuple[int, ...]]:
+    """The lower bounds of the requirements files: the app's and the optional Dask's."""
+    return _file("requirements.txt", ">=") | _file("requirements-dask.txt", ">=")
+
+
 def test_pyproject_and_requirements_declare_the_same_lower_bounds():
-    assert _pyproject() == _file("requirements.txt", ">=")
+    assert _pyproject() == _bounds()
 
 
 def test_every_lower_bound_is_pinned_in_the_environment_ci_tests():
     pinned = _file("requirements-min.txt", "==")
-    bounds = _file("requirements.txt", ">=")
+    bounds = _bounds()
     assert {name: pinned.get(name) for name in bounds} == bounds
 
 

@@ -8,21 +8,18 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sys
 import time
 import warnings
 from pathlib import Path
 
+import distributed
 import pandas as pd
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-distributed = pytest.importorskip("distributed")  # in requirements-dev.txt: CI runs these
-
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from scratchnet.presets import PRESETS, preset_data  # noqa: E402
-from scratchnet.sweep import (  # noqa: E402
+from scratchnet.presets import PRESETS, preset_data
+from scratchnet.sweep import (
     Sweep,
     SweepInterrupted,
     SweepRunner,
@@ -30,8 +27,8 @@ from scratchnet.sweep import (  # noqa: E402
     plan_sweep,
     run_sweep,
 )
-from ui import keys as K  # noqa: E402
-from ui.settings import DASK_SCHEDULER_ENV  # noqa: E402
+from ui import keys as K
+from ui.settings import DASK_SCHEDULER_ENV
 
 TIMEOUT = 120  # seconds to wait for a condition on a busy machine
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
@@ -41,17 +38,7 @@ FEW = {**BLOG, "epochs": 3}  # bit-equality does not need the blog's 100 epochs
 SMALL, ONE_EACH = neuron_range(3, 14), {**BLOG, "epochs": 10, "chunk_size": 1}
 
 
-# Streamlit's script runner (AppTest's too) leaves the page script as sys.modules["__main__"];
-# a process that Dask's nanny spawns would then import it, and run the page. Each test here
-# runs with the __main__ of the test run (collected before any test ran).
-MAIN = sys.modules["__main__"]
-
-
-@pytest.fixture(autouse=True)
-def test_run_main():
-    sys.modules["__main__"] = MAIN
-    yield
-    sys.modules["__main__"] = MAIN
+# (tests/conftest.py gives every test the test run's __main__: Dask's nanny spawns workers.)
 
 
 def wait_for(condition, what: str, timeout: float = TIMEOUT):
