@@ -256,7 +256,7 @@ def chromium(**launch_options) -> Iterator:
             browser.close()
 
 
-def component_frame(page, title: str, timeout: float = 30_000):
+def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
     """The Playwright Frame of the first Streamlit component iframe with this title.
 
     Components v1 iframes are titled with the component's name, for example

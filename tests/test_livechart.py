@@ -313,6 +313,7 @@ def open_demo(demo, run_every: float):
 
     server, browser = demo
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(PATIENCE_MS)
     received: list[tuple[float, int]] = []
     page.on(
         "websocket",
