@@ -161,9 +161,10 @@ class LoadConfig:
         fragment's own ``run_every`` (what the browser uses). ``element`` None
         counts any delta; a name counts deltas of that element type only;
         ``predicate`` overrides both.
-    until : end the window as soon as this holds of what each session got since the window
-        began (one ``Counters`` per session); ``seconds`` then only bounds the window. For
-        tests, which wait on a condition (e.g. every session got 5 updates), not a rate.
+    until : end the window as soon as ``until(progress, statuses)`` holds: what each session
+        got since the window began (a ``Counters`` each) and each one's training status
+        ("training", "diverged", ...); ``seconds`` then only bounds the window. For tests,
+        which wait on a condition (e.g. every session got 5 updates), not for a rate.
     """
 
     url: str = "http://127.0.0.1:8501/"
@@ -179,7 +180,7 @@ class LoadConfig:
     interval: float | None = None
     element: str | None = None
     predicate: Predicate | None = None
-    until: Callable[[list[Counters]], bool] | None = None
+    until: Callable[[list[Counters], list[str]], bool] | None = None
     warmup: float = 2.5
     ramp: float = 2.0
     connect_timeout: float = 30.0
@@ -1105,7 +1106,8 @@ async def run_load(config: LoadConfig) -> LoadReport:
         if sampler:
             cpu_used += sampler.sample()[0]
         if config.until is not None and config.until(
-            [_since(a, s.counters) for a, s in zip(start, sessions, strict=True)]
+            [_since(a, s.counters) for a, s in zip(start, sessions, strict=True)],
+            [s.status for s in sessions],
         ):
             break
     window = time.perf_counter() - t0
