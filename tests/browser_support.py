@@ -185,7 +185,7 @@ def streamlit_server(
     port: int | None = None,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
-    timeout: float = 60.0,
+    timeout: float = PATIENCE_S,
 ) -> Iterator[Server]:
     """Run ``streamlit run script`` headless on a free port until the block ends.
 

@@ -42,7 +42,7 @@ RUN_EVERY = 0.5  # a run that outlasts the next tick is cut short: room for a bu
 loadclient = benchmark_module("loadclient")
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
