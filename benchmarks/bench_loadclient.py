@@ -139,6 +139,7 @@ def line(row: dict) -> str:
         f"  load client {row['client_updates']:5.1f} | {row['reports']} reports"
         f" ({per_report:.0f} frames each) | load average {row['loadavg']:.1f}"
         + ("" if row["ok"] else "  (a client stopped or failed: do not trust this round)")
+        + ("" if row["fetched"] >= 10 else "  (too few frames to compare: the machine is busy)")
     )
 
 
