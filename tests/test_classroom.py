@@ -111,7 +111,7 @@ def test_no_student_starves(baseline):
 def test_a_stalled_student_does_not_stop_the_others(server):
     """A frozen tab: it presses Play, pipelines STALL_REQUESTS frame requests on one
     connection and never reads an answer, nor its websocket. While it is frozen, every other
-    student gets UPDATES pictures. (How much it slows them: bench_classroom.py.)"""
+    student gets UPDATES pictures. (How much it slows them: bench_isolation.py.)"""
     stalled_config = config(server, sessions=1, stall=True)
 
     async def scenario():
