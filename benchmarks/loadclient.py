@@ -162,6 +162,10 @@ class LoadConfig:
         fragment's own ``run_every`` (what the browser uses). ``element`` None
         counts any delta; a name counts deltas of that element type only;
         ``predicate`` overrides both.
+    until : end the window as soon as ``until(progress, statuses)`` holds: what each session
+        got since the window began (a ``Counters`` each) and each one's training status
+        ("training", "diverged", ...); ``seconds`` then only bounds the window. For tests,
+        which wait on a condition (e.g. every session got 5 updates), not for a rate.
     """
 
     url: str = "http://127.0.0.1:8501/"
@@ -177,6 +181,7 @@ class LoadConfig:
     interval: float | None = None
     element: str | None = None
     predicate: Predicate | None = None
+    until: Callable[[list[Counters], list[str]], bool] | None = None
     warmup: float = 2.5
     ramp: float = 2.0
     connect_timeout: float = 30.0
@@ -222,6 +227,7 @@ class Counters:
     runs_ok: int = 0  # fragment runs finished, or frames answered 200
     runs_discarded: int = 0  # fragment runs cut short by the next one
     updates: int = 0  # frames with a picture, or fragment runs that drew and finished
+    frames: int = 0  # frame answers applied (main.js livechartStats.framesFetched)
     visible_updates: int = 0
     busy: int = 0  # frame answers "busy": the page script held the run
     early: int = 0  # frame answers "not yet": asked before the pause (a greedy tab does)
@@ -885,6 +891,7 @@ class _Session:
         self.epochs_seen.add(header.get("epochs"))
         if str(header.get("run_id")) != self.run_id:
             return
+        self.counters.frames += 1
         if png:
             self.steps = header["steps"]
             self.counters.updates += 1
@@ -1056,6 +1063,10 @@ async def _ready_or_done(session: _Session, task: asyncio.Task) -> None:
     await _first(session.ready.wait(), asyncio.shield(task))
 
 
+def _since(start: Counters, now: Counters) -> Counters:
+    return Counters(**{k: getattr(now, k) - getattr(start, k) for k in asdict(now)})
+
+
 def _nanmedian(values: list[float]) -> float:
     finite = [v for v in values if not np.isnan(v)]
     return float(np.median(finite)) if finite else float("nan")
@@ -1095,9 +1106,14 @@ async def run_load(config: LoadConfig) -> LoadReport:
     t0 = time.perf_counter()
     cpu_used = 0.0
     while (left := config.seconds - (time.perf_counter() - t0)) > 0:
-        await asyncio.sleep(min(0.5, left))
+        await asyncio.sleep(min(0.5 if config.until is None else 0.1, left))
         if sampler:
             cpu_used += sampler.sample()[0]
+        if config.until is not None and config.until(
+            [_since(a, s.counters) for a, s in zip(start, sessions, strict=True)],
+            [s.status for s in sessions],
+        ):
+            break
     window = time.perf_counter() - t0
     end = [replace(s.counters) for s in sessions]
     client_cpu = sum(client.cpu_times()[:2]) - client_cpu0

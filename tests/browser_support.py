@@ -23,13 +23,19 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+# How long a test waits for something that takes a moment when the machine is idle: CI runs
+# on a machine with a core busy elsewhere, so generous. Tests wait on conditions, never on
+# the clock: what they check does not depend on how fast the machine is.
+PATIENCE_S = 90.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -72,6 +78,48 @@ def benchmark_module(name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    *,
+    what: str,
+    timeout: float = PATIENCE_S,
+    step: float = 0.05,
+    pause: Callable[[float], object] = time.sleep,
+) -> T:
+    """Call ``predicate`` until it returns something true and return that; fail the test
+    after ``timeout`` seconds, saying ``what`` did not happen (and the last value seen).
+
+    pause : how to wait between calls. With a Playwright page use ``page.wait_for_timeout``
+        (in milliseconds: ``lambda s: page.wait_for_timeout(1000 * s)``), so that the page's
+        events are delivered while the test waits.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s (last value {value!r})")
+        pause(step)
+
+
+async def wait_until_async(
+    predicate: Callable[[], T], *, what: str, timeout: float = PATIENCE_S, step: float = 0.01
+) -> T:
+    """``wait_until`` inside an event loop: polls with ``asyncio.sleep``, so that the loop's
+    other tasks (a client, a fake server) run while the test waits."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s (last value {value!r})")
+        await asyncio.sleep(step)
 
 
 def free_port() -> int:
@@ -137,7 +185,7 @@ def streamlit_server(
     port: int | None = None,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
-    timeout: float = 60.0,
+    timeout: float = PATIENCE_S,
 ) -> Iterator[Server]:
     """Run ``streamlit run script`` headless on a free port until the block ends.
 
@@ -208,7 +256,7 @@ def chromium(**launch_options) -> Iterator:
             browser.close()
 
 
-def component_frame(page, title: str, timeout: float = 30_000):
+def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
     """The Playwright Frame of the first Streamlit component iframe with this title.
 
     Components v1 iframes are titled with the component's name, for example

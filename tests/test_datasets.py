@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -578,11 +577,9 @@ def test_more_rows_than_the_limit_are_refused():
         load_csv(_rows(MAX_CSV_ROWS + 1))
 
 
-def test_the_row_limit_is_inclusive_and_loading_is_fast():
+def test_the_row_limit_is_inclusive():
+    # How long it takes: benchmarks/bench_io.py.
     data = b"x1,x2,label\n" + _rows(MAX_CSV_ROWS)
-    start = time.perf_counter()
     X, y = load_csv(data)
-    elapsed = time.perf_counter() - start
     assert X.shape == (MAX_CSV_ROWS, 2) and y.shape == (MAX_CSV_ROWS,)
     assert np.array_equal(X[-1], [MAX_CSV_ROWS - 1, 2 * (MAX_CSV_ROWS - 1)])
-    assert elapsed < 3.0  # about 0.3 s on a laptop; generous for busy CI machines

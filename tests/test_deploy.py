@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from browser_support import benchmark_module
+from browser_support import benchmark_module, wait_until_async
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,46 +222,72 @@ def test_a_client_sticks_to_its_replica(served, replica):
 
 
 @pytest.mark.slow
-def test_clients_of_a_killed_replica_fail_over_within_5_s():
+def test_clients_of_a_killed_replica_fail_over_and_play_on():
+    """Four tabs play (load fixture, fragment mode) on two replicas; s1 is killed while they
+    play. Its tabs reconnect to s2 and every tab plays on: 3 more updates each after the
+    kill. Waits on those conditions (90 s deadlines), asserts no duration: how fast the
+    balancer fails over is for bench_classroom.py --failover."""
+    window = asyncio.Event()  # set on the load window's first check: every tab is playing
+    killed_at: dict = {}  # each tab's progress when s1 was killed
+    recovered: list[bool] = []
+
+    def until(progress, _statuses) -> bool:
+        window.set()
+        if "killed" not in killed_at:
+            return False
+        before = killed_at.setdefault("progress", progress)  # the first check after the kill
+        since = [b.updates - a.updates for a, b in zip(before, progress, strict=True)]
+        if all(n >= 3 for n in since):
+            recovered.append(True)
+            return True
+        return False
+
     with serve() as running:
         config = loadclient.LoadConfig(
             url=running.url,
             mode="fragment",
             sessions=4,
-            seconds=10,
+            seconds=300,
+            until=until,
             click="Play",
             reconnect=True,
             ramp=1,
             warmup=1,
+            connect_timeout=90,
         )
 
         async def load_and_kill() -> tuple[object, float]:
             load = asyncio.create_task(loadclient.run_load(config))
-            await asyncio.sleep(5)  # ramp and warm-up done, measuring
+            await wait_until_async(lambda: window.is_set() or load.done(), what="tabs playing")
+            assert not load.done(), "the load ended before its window"
+            killed_at["killed"] = True  # the next check of until notes the progress
             os.kill(running.replica_pids["s1"], signal.SIGKILL)
             killed = time.monotonic()
-            while True:  # a reconnecting browser that still carries s1's cookie
+
+            def failed_over() -> bool:  # a reconnecting browser that still carries s1's cookie
                 with contextlib.suppress(OSError, urllib.error.URLError, KeyError):
-                    replica, cookie = await asyncio.to_thread(_get, running.url, "SERVERID=s1")
-                    if replica == "s2":
-                        assert cookie == "s2"
-                        break
-                assert time.monotonic() - killed < 5, "no failover within 5 s"
+                    replica, cookie = _get(running.url, "SERVERID=s1")
+                    return replica == "s2" and cookie == "s2"
+                return False
+
+            while not await asyncio.to_thread(failed_over):
+                assert time.monotonic() - killed < 90, "HAProxy kept s1's clients for 90 s"
                 await asyncio.sleep(0.1)
-            failover = time.monotonic() - killed
-            return await load, failover
+            return await load, time.monotonic() - killed
 
         report, failover = asyncio.run(load_and_kill())
-        assert failover < 5
         assert running.process.poll() is None  # serve keeps running on one replica
+    print(f"\nHAProxy sent s1's clients to s2 {failover:.1f} s after the kill")
 
+    assert recovered, "not every tab got 3 updates after the kill\n" + loadclient.format_report(
+        report
+    )
     moved = [s for s in report.stats if s.replicas_seen == ["s1", "s2"]]
     assert moved, loadclient.format_report(report)
     for s in moved:
         assert s.reconnects >= 1
-        assert s.failover_s and max(s.failover_s) < 5, loadclient.format_report(report)
+        assert s.failover_s, loadclient.format_report(report)  # it got updates again
     assert all(s.replica == "s2" for s in report.stats)
-    assert report.rates["min"] > 1, loadclient.format_report(report)
 
 
 def test_serve_rejects_bad_options():

@@ -1,8 +1,9 @@
 """Tests for livechart: the wire format, what each tick sends, and the chart in Chromium.
 
 The browser tests drive ``benchmarks/livechart_demo.py`` (a boundary that turns
-over 1,250 two-moons points) in Debian's Chromium and print the update rate and
-the bytes per tick they measure.
+over 1,250 two-moons points) in Debian's Chromium. They wait for what the chart does
+(so many more pictures, a report), never for a while, and assert no rate:
+benchmarks/bench_playground.py measures how fast it updates.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = "benchmarks/livechart_demo.py"
 IFRAME_TITLE = "livechart.livechart"
 ARTIFACTS = ROOT / "artifacts"
+PATIENCE_MS = 90_000  # browser_support.PATIENCE_S: what the chart does may take a while
+STATS_JS = "({...window.livechartStats, frames: window.livechartFrames})"
 
 
 def history(first: int, last: int) -> list[dict]:
@@ -310,6 +313,7 @@ def open_demo(demo, run_every: float):
 
     server, browser = demo
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(PATIENCE_MS)
     received: list[tuple[float, int]] = []
     page.on(
         "websocket",
@@ -318,25 +322,31 @@ def open_demo(demo, run_every: float):
         ),
     )
     page.goto(f"{server.url}/?run_every={run_every}")
-    frame = component_frame(page, IFRAME_TITLE, timeout=60_000)
-    frame.wait_for_selector("#boundary .main-svg", timeout=60_000)
-    frame.wait_for_function("window.livechartFrames >= 3", timeout=60_000)
+    frame = component_frame(page, IFRAME_TITLE, timeout=PATIENCE_MS)
+    frame.wait_for_selector("#boundary .main-svg", timeout=PATIENCE_MS)
+    frame.wait_for_function("window.livechartFrames >= 3", timeout=PATIENCE_MS)
     return page, frame, received
 
 
-def measure(frame, received, seconds: float) -> dict:
-    """Boundary images applied per second, renders, bytes per render over ``seconds``."""
-    stats0 = frame.evaluate("({...window.livechartStats, frames: window.livechartFrames})")
+def more_pictures(frame, pictures: int) -> None:
+    """Wait until the chart has applied ``pictures`` more boundary images than now."""
+    target = frame.evaluate("window.livechartFrames") + pictures
+    frame.wait_for_function(f"window.livechartFrames >= {target}", timeout=PATIENCE_MS)
+
+
+def watch(frame, received, pictures: int) -> dict:
+    """Wait for ``pictures`` more boundary images; what the page received meanwhile:
+    renders, bytes per render, the largest websocket message."""
+    stats0 = frame.evaluate(STATS_JS)
     t0 = time.monotonic()
-    time.sleep(seconds)
-    stats1 = frame.evaluate("({...window.livechartStats, frames: window.livechartFrames})")
+    more_pictures(frame, pictures)
+    stats1 = frame.evaluate(STATS_JS)
     t1 = time.monotonic()
     sizes = [n for t, n in received if t0 <= t <= t1]
     renders = stats1["renders"] - stats0["renders"]
     return {
-        "fps": (stats1["frames"] - stats0["frames"]) / (t1 - t0),
         "renders": renders,
-        "bytes_per_render": sum(sizes) / max(renders, 1),
+        "bytes_per_render": sum(sizes) / renders if renders else math.nan,
         "largest_message": max(sizes, default=0),
     }
 
@@ -350,7 +360,7 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
     # The points came once and the chart said so; a new chart asks for a full
     # update, so the curves start at epoch 1 however late the iframe loaded.
     assert frame.evaluate("window.livechartStats.pointsRev") == 1
-    frame.wait_for_function("window.livechartStats.resyncs >= 1")
+    frame.wait_for_function("window.livechartStats.resyncs >= 1", timeout=PATIENCE_MS)
     assert frame.evaluate("document.getElementById('curves-plot').data[0].x[0]") == 1
 
     # It updates without flicker: the boundary <image> is never removed or
@@ -373,13 +383,13 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
                      {subtree: true, childList: true, attributes: true, attributeFilter: ["href"]});
         }"""
     )
-    m = measure(frame, received, 2.0)
+    m = watch(frame, received, pictures=10)
     assert frame.evaluate("[window.imageRemovals, window.emptyHrefs]") == [0, 0]
     print(
-        f"\nlivechart at run_every=0.05: {m['fps']:.1f} boundary updates/s, "
-        f"{m['bytes_per_render']:.0f} B per tick, largest message {m['largest_message']} B"
+        f"\nlivechart at run_every=0.05: {m['bytes_per_render']:.0f} B per tick, "
+        f"largest message {m['largest_message']} B"
     )
-    assert m["fps"] >= 2.0
+    assert m["renders"] >= 1
     assert frame.evaluate("+document.getElementById('boundary').dataset.frame") > 3
     assert m["largest_message"] < 12_000
 
@@ -401,13 +411,13 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
     before = plot_ranges(frame)
     zoomed = drag_zoom(page, frame)
     assert zoomed[1] - zoomed[0] < 0.5 * (before[1] - before[0])
-    frames = frame.evaluate("window.livechartFrames")
-    time.sleep(1.0)
-    assert frame.evaluate("window.livechartFrames") > frames
+    more_pictures(frame, 5)
     assert plot_ranges(frame) == pytest.approx(zoomed)
     page.get_by_text("Test points").click()  # show_test=False: Plotly.react
-    frame.wait_for_function("document.getElementById('boundary').data[1].visible === false")
-    time.sleep(0.5)
+    frame.wait_for_function(
+        "document.getElementById('boundary').data[1].visible === false", timeout=PATIENCE_MS
+    )
+    more_pictures(frame, 5)  # pictures applied after the restyle
     assert plot_ranges(frame) == pytest.approx(zoomed)
 
     # Reset (a new run_id, through a rerun of the whole script) clears the curves.
@@ -422,6 +432,7 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
           return d && d.data && d.data[0].x.length < limit;
         }""",
         arg=min(longest, 20),
+        timeout=PATIENCE_MS,
     )
     page.close()
 
@@ -429,7 +440,9 @@ def test_live_chart_renders_updates_and_keeps_the_zoom(demo):
 @pytest.mark.browser
 def test_a_reloaded_chart_asks_for_everything_and_gets_it(demo):
     page, frame, _ = open_demo(demo, 0.05)
-    time.sleep(1.0)
+    # The old chart has told Streamlit its value (its session), and runs went on after it.
+    frame.wait_for_function("window.livechartStats.reports >= 1", timeout=PATIENCE_MS)
+    more_pictures(frame, 3)
     old = frame.evaluate("window.livechartStats.session")
     # A new iframe, while Streamlit still holds the old one's value: the chart must
     # not trust that value; it reports itself incomplete and gets everything again.
@@ -439,7 +452,7 @@ def test_a_reloaded_chart_asks_for_everything_and_gets_it(demo):
         "(old) => window.livechartStats && window.livechartStats.session !== old"
         " && window.livechartStats.resyncs >= 1 && window.livechartFrames >= 1",
         arg=old,
-        timeout=60_000,
+        timeout=PATIENCE_MS,
     )
     assert content.evaluate("window.livechartStats.pointsRev") == 1
     assert content.evaluate("document.getElementById('boundary').data[0].x.length") > 900
@@ -449,15 +462,12 @@ def test_a_reloaded_chart_asks_for_everything_and_gets_it(demo):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("run_every", [0.05, 0.03])
-def test_live_chart_update_rate(demo, run_every):
+def test_live_chart_keeps_updating(demo, run_every):
+    """At both fragment periods the chart keeps applying new pictures, each tick a small
+    message. (How many a second: benchmarks/bench_playground.py.)"""
     page, frame, received = open_demo(demo, run_every)
-    time.sleep(1.0)  # past the first load
-    m = measure(frame, received, 4.0)
-    print(
-        f"\nlivechart at run_every={run_every}: {m['fps']:.1f} boundary updates/s "
-        f"(ideal {1 / run_every:.0f}), {m['bytes_per_render']:.0f} B per tick"
-    )
-    assert m["fps"] >= 2.0
+    m = watch(frame, received, pictures=20)
+    assert m["renders"] >= 1, m
     assert not math.isnan(m["bytes_per_render"])
     page.close()
 

@@ -3,7 +3,6 @@ Streamlit's expired sessions are forgotten."""
 
 import asyncio
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -42,37 +41,34 @@ class FakeSession:
 
 def test_expired_sessions_are_forgotten_and_shut_down():
     """Streamlit's own session manager and storage (the installed version's): a stored
-    session within its TTL is kept, sessions past it are removed and shut down, once."""
+    session past its TTL is removed and shut down, one within it is kept. The storage's
+    cache is Streamlit's own TTLCache on a clock the test turns (no sleeping)."""
+    from streamlit.runtime.caching.ttl_cache import TTLCache
     from streamlit.runtime.memory_session_storage import MemorySessionStorage
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.runtime.session_manager import SessionInfo
     from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
-    def manager_with(storage):
-        return WebsocketSessionManager(
-            storage, MemoryUploadedFileManager("/up"), ScriptCache(), None
-        )
-
-    kept = FakeSession("kept")
-    long_lived = MemorySessionStorage(ttl_seconds=600)
-    long_lived.save(SessionInfo(client=None, session=kept))
-    assert memory.forget_expired_sessions_now(manager_with(long_lived)) == 0
-    assert kept.shut_down == 0 and long_lived.get("kept") is not None
-
-    storage = MemorySessionStorage(ttl_seconds=0.01)
-    manager = manager_with(storage)
+    now = [1000.0]
+    storage = MemorySessionStorage(ttl_seconds=120)
+    assert isinstance(storage._cache, TTLCache)  # the cache forget_expired_sessions_now expires
+    storage._cache = TTLCache(maxsize=128, ttl=120, timer=lambda: now[0])
+    manager = WebsocketSessionManager(
+        storage, MemoryUploadedFileManager("/up"), ScriptCache(), None
+    )
     old, new = FakeSession("old"), FakeSession("new")
-    for session in (old, new):
-        storage.save(SessionInfo(client=None, session=session))
-    forgotten, deadline = 0, time.monotonic() + 60
-    while forgotten < 2 and time.monotonic() < deadline:
-        forgotten += memory.forget_expired_sessions_now(manager)
-        time.sleep(0.01)
-    assert forgotten == 2
+    storage.save(SessionInfo(client=None, session=old))
+    now[0] += 119
+    assert memory.forget_expired_sessions_now(manager) == 0  # within its TTL: kept
+    now[0] += 2
+    storage.save(SessionInfo(client=None, session=new))  # a write: Streamlit reaps here...
+    storage.save(SessionInfo(client=None, session=old))  # ...so store the old one again
+    now[0] += 121
+    assert memory.forget_expired_sessions_now(manager) == 2  # both past their TTL
     assert (old.shut_down, new.shut_down) == (1, 1)
-    assert memory.forget_expired_sessions_now(manager) == 0  # gone: not shut down twice
-    assert (old.shut_down, new.shut_down) == (1, 1)
+    assert storage._cache._data == {}  # gone, not merely reported absent
+    assert memory.forget_expired_sessions_now(manager) == 0
 
 
 def test_forgetting_runs_on_the_servers_event_loop():

@@ -6,7 +6,6 @@ boundary, a zoom survives Play, and a copied link replays the same run elsewhere
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -42,11 +41,12 @@ def browser(server):
 
 def open_page(browser, url, width=1400, height=900):
     context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(90_000)  # every wait of the test: generous, for a busy machine
     page = context.new_page()
     page.goto(url)
-    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=90_000)
     frame = component_frame(page, CHART)
-    frame.wait_for_function("window.livechartFrames >= 1", timeout=30_000)
+    frame.wait_for_function("window.livechartFrames >= 1", timeout=90_000)
     return context, page, frame
 
 
@@ -113,7 +113,7 @@ def test_the_boundary_shows_before_plotly_has_loaded(browser, server):
     try:
         page.goto(server.url)
         frame = component_frame(page, CHART)
-        frame.wait_for_function("window.livechartPreviews >= 1", timeout=60_000)
+        frame.wait_for_function("window.livechartPreviews >= 1", timeout=90_000)
         assert held and frame.evaluate("typeof window.Plotly") == "undefined"
         preview = frame.evaluate(
             """() => {
@@ -131,16 +131,16 @@ def test_the_boundary_shows_before_plotly_has_loaded(browser, server):
         assert preview["frames"] == 0
         assert frame.locator("#status strong").inner_text() == "Epoch 0"
         page.get_by_role("button", name=re.compile("Play")).click()
-        page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
+        page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=90_000)
         for route in held:
             route.continue_()
-        frame.wait_for_function("window.livechartFrames >= 3", timeout=60_000)
+        frame.wait_for_function("window.livechartFrames >= 3", timeout=90_000)
         assert frame.locator("#preview").count() == 0
         assert frame.locator(".main-svg").count() >= 1
         frame.wait_for_function(
             "() => /^Epoch [1-9]/.test("
             "(document.querySelector('#status strong') || {}).innerText || '')",
-            timeout=30_000,
+            timeout=90_000,
         )
     finally:
         context.close()
@@ -155,13 +155,11 @@ def test_play_moves_the_epoch_and_the_boundary(browser, server):
         frame.wait_for_function(
             "() => /^Epoch ([3-9]|\\d\\d+)$/.test("
             "(document.querySelector('#status strong') || {}).innerText || '')",
-            timeout=30_000,
+            timeout=90_000,
         )
-        started, frames0 = time.monotonic(), frame.evaluate("window.livechartFrames")
-        time.sleep(2.0)
-        rate = (frame.evaluate("window.livechartFrames") - frames0) / (time.monotonic() - started)
-        print(f"\nvisible boundary updates while playing: {rate:.1f}/s")
-        assert rate > 1  # live; benchmarks/bench_playground.py measures the real rate
+        # Live: it keeps drawing new pictures (benchmarks/bench_playground.py: how many a second).
+        frames0 = frame.evaluate("window.livechartFrames")
+        frame.wait_for_function(f"window.livechartFrames >= {frames0 + 5}", timeout=90_000)
         assert boundary_src(frame) != before_src
         assert frame.evaluate("window.livechartFrames") > before_frames
         page.get_by_role("button", name=re.compile("Pause")).click()
@@ -181,7 +179,7 @@ def test_zoom_survives_play(browser, server):
         assert zoomed[1] - zoomed[0] < 0.5 * (before[1] - before[0])  # the drag zoomed in
         page.get_by_role("button", name=re.compile("Play")).click()
         frames0 = frame.evaluate("window.livechartFrames")
-        frame.wait_for_function(f"window.livechartFrames >= {frames0 + 5}", timeout=30_000)
+        frame.wait_for_function(f"window.livechartFrames >= {frames0 + 5}", timeout=90_000)
         assert plot_ranges(frame) == pytest.approx(zoomed)
         page.get_by_role("button", name=re.compile("Pause")).click()
         page.get_by_role("button", name=re.compile("Play")).wait_for()
