@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from browser_support import chromium  # noqa: E402
 
+from netview import network_spec  # noqa: E402
 from scratchnet.features import FEATURES, PLAIN, feature_map  # noqa: E402
 from scratchnet.network import MLP  # noqa: E402
 from scratchnet.plots import grid  # noqa: E402
@@ -46,13 +47,7 @@ def main() -> None:
         page.add_script_tag(path=str(FORWARD_JS))
         for label, hidden, features in CASES:
             net = MLP([len(features), *hidden, 2], "relu", seed=0)
-            spec = {
-                "sizes": net.layer_sizes,
-                "weights": net.flat_params.tolist(),
-                "activation": "relu",
-                "output": "softmax",
-                "features": list(features),
-            }
+            spec = network_spec(net, features)
             for n in (100, 50):
                 points = feature_map(grid(EXTENT, n)[2], features)
                 js, ours = [], []

@@ -7,6 +7,9 @@ Writes to docs/:
 * ``playground.png``: the Playground after Play for a few seconds, then Pause, so the
   boundary and the curves show a network learning;
 * ``lecture.png``: the same with ``?lecture=1`` (projector mode);
+* ``network.png``: the network view of a 2-8-6-2 network on four input features, after
+  playing a few seconds;
+* ``phone.png``: the Playground on a 390 x 844 touch screen, playing;
 * ``experiments.png`` (when pages/experiments.py exists): the Experiments page after
   its default experiment ran (Run pressed, the results plot drawn).
 
@@ -45,6 +48,17 @@ def settle(page, seconds: float = 1.0) -> None:
     page.wait_for_timeout(seconds * 1000)
 
 
+def play_then_pause(page, seconds: float) -> None:
+    """Press Play, let it train ``seconds``, press Pause, and wait until the page settled."""
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
+    page.wait_for_timeout(seconds * 1000)
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)
+    page.mouse.move(5, 5)  # off the buttons and the chart: no tooltip in the picture
+    settle(page)
+
+
 def playground_shot(browser, url: str, path: Path, play_seconds: float) -> None:
     """Open ``url``, play for ``play_seconds``, pause, and save the page to ``path``."""
     context = browser.new_context(viewport=VIEWPORT)
@@ -54,16 +68,46 @@ def playground_shot(browser, url: str, path: Path, play_seconds: float) -> None:
         play = page.get_by_role("button", name=re.compile("Play"))
         play.wait_for(timeout=90_000)
         component_frame(page, CHART).wait_for_function("window.livechartFrames >= 1")
-        play.click()
-        page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
-        page.wait_for_timeout(play_seconds * 1000)
-        page.get_by_role("button", name=re.compile("Pause")).click()
-        page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)
-        page.mouse.move(5, 5)  # off the buttons and the chart: no tooltip in the picture
-        settle(page)
+        play_then_pause(page, play_seconds)
         page.screenshot(path=str(path))
         epoch = component_frame(page, CHART).locator("#status strong").inner_text()
         print(f"{path.relative_to(ROOT)}: {epoch}")
+    finally:
+        context.close()
+
+
+def network_shot(browser, url: str, path: Path, play_seconds: float) -> None:
+    """The network view (netview) after playing ``play_seconds``, paused."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url + "/?h=8,6&f=x1,x2,x1^2,x2^2&data=circles")
+        play = page.get_by_role("button", name=re.compile("Play"))
+        play.wait_for(timeout=90_000)
+        view = component_frame(page, "netview.netview", timeout=90_000)
+        view.wait_for_function("window.netviewStats && window.netviewStats.draws >= 1")
+        play_then_pause(page, play_seconds)
+        page.locator('iframe[title="netview.netview"]').screenshot(path=str(path))
+        print(f"{path.relative_to(ROOT)}: {view.evaluate('window.netviewStats')}")
+    finally:
+        context.close()
+
+
+def phone_shot(browser, url: str, path: Path, play_seconds: float) -> None:
+    """The Playground on a phone, playing."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(url)
+        play = page.get_by_role("button", name=re.compile("Play"))
+        play.wait_for(timeout=90_000)
+        component_frame(page, CHART).wait_for_function("window.livechartFrames >= 1")
+        play.tap()
+        page.wait_for_timeout(play_seconds * 1000)
+        page.screenshot(path=str(path))
+        print(f"{path.relative_to(ROOT)}")
     finally:
         context.close()
 
@@ -95,6 +139,7 @@ def main() -> None:
     parser.add_argument(
         "--experiment-timeout", type=float, default=600.0, help="seconds the sweep may take"
     )
+    parser.add_argument("--skip-experiments", action="store_true")
     args = parser.parse_args()
     DOCS.mkdir(exist_ok=True)
     with streamlit_server(APP) as server, chromium() as browser:
@@ -102,7 +147,9 @@ def main() -> None:
         playground_shot(
             browser, server.url + "/?lecture=1", DOCS / "lecture.png", args.play_seconds
         )
-        if HAS_EXPERIMENTS:
+        network_shot(browser, server.url, DOCS / "network.png", args.play_seconds)
+        phone_shot(browser, server.url, DOCS / "phone.png", args.play_seconds)
+        if HAS_EXPERIMENTS and not args.skip_experiments:
             experiments_shot(browser, server.url, DOCS / "experiments.png", args.experiment_timeout)
 
 

@@ -31,6 +31,25 @@ DIAGRAM_CSS = FRONTEND / "diagram.css"
 _component: Any = None
 
 
+def network_spec(
+    net: Any,
+    features: Sequence[str],
+    labels: Sequence[str] = (),
+    weights: Sequence[float] | None = None,
+) -> dict:
+    """What forward.js and diagram.js need of a network: ``net`` a ``scratchnet.network.MLP``
+    (its layer sizes, activation and output), the input ``features`` it was trained on and
+    their ``labels``; ``weights`` (default the net's own ``flat_params``) as a flat list."""
+    return {
+        "sizes": [int(s) for s in net.layer_sizes],
+        "weights": [float(w) for w in (net.flat_params if weights is None else weights)],
+        "activation": net.activation,
+        "output": net.output,
+        "features": list(features),
+        "labels": list(labels),
+    }
+
+
 def _get_component() -> Any:
     global _component
     if _component is None:
@@ -43,12 +62,7 @@ def _get_component() -> Any:
 def network_view(
     *,
     key: str,
-    sizes: Sequence[int],
-    weights: Sequence[float],
-    activation: str,
-    output: str,
-    features: Sequence[str],
-    labels: Sequence[str],
+    net: dict,
     extent: Sequence[float],
     run_id: int | str,
     steps: int,
@@ -59,7 +73,7 @@ def network_view(
 ) -> Any:
     """Draw the network (see the module docstring) and return the last event, or None.
 
-    sizes : [n_features, hidden..., n_outputs]; weights : ``MLP.flat_params``, flat.
+    net : the network, as ``network_spec`` describes it.
     extent : (xmin, xmax, ymin, ymax) of the plane the neurons' pictures cover.
     steps : the training step the weights are from (older pictures never replace newer).
     weights_url : while ``playing``, where the view asks for newer weights
@@ -72,14 +86,7 @@ def network_view(
         key=key,
         default=None,
         on_change=on_change,
-        net={
-            "sizes": [int(s) for s in sizes],
-            "weights": [float(w) for w in weights],
-            "activation": activation,
-            "output": output,
-            "features": list(features),
-            "labels": list(labels),
-        },
+        net=net,
         extent=[float(v) for v in extent],
         run_id=str(run_id),
         steps=int(steps),

@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 from livechart import live_chart, pack_points
-from netview import network_view
+from netview import network_spec, network_view
 from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import check_features
@@ -473,10 +473,9 @@ def network_panel(run: LiveRun, values: dict) -> None:
     token = state.get(K.FRAME_TOKEN)
     with frames.REGISTRY.lock(token):
         weights, steps = net.flat_params.copy(), run.trainer.steps
+    labels = [FEATURE_LABELS[f] for f in run.features]
     network_view(
-        key=K.VIEW, sizes=net.layer_sizes, weights=weights, activation=net.activation,
-        output=net.output, features=run.features,
-        labels=[FEATURE_LABELS[f] for f in run.features], extent=run.extent,
+        key=K.VIEW, net=network_spec(net, run.features, labels, weights), extent=run.extent,
         run_id=state[K.RUN_ID], steps=steps, playing=live,
         weights_url=f"{frames.WEIGHTS_PATH}/{token}" if live and token else None,
         lecture=values["lecture"], on_change=view_clicked,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from browser_support import chromium, require_browser
 
-from netview import FRONTEND
+from netview import FRONTEND, network_spec
 from scratchnet.features import LABELS, check_features
 from scratchnet.network import MLP
 
@@ -48,14 +48,7 @@ def show(browser, net: MLP, features=("x1", "x2"), paused=True):
             window.view.update(window.net);
         }""",
         [
-            {
-                "sizes": net.layer_sizes,
-                "weights": net.flat_params.tolist(),
-                "activation": net.activation,
-                "output": net.output,
-                "features": list(features),
-                "labels": [LABELS[f] for f in features],
-            },
+            network_spec(net, features, [LABELS[f] for f in features]),
             N,
             paused,
         ],

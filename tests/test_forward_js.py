@@ -8,6 +8,7 @@ import pytest
 from browser_support import chromium, require_browser
 
 from netview import FORWARD_JS as NETVIEW_FORWARD_JS
+from netview import network_spec
 from scratchnet.activations import ACTIVATIONS
 from scratchnet.features import FEATURES, PLAIN, check_features, feature_map
 from scratchnet.network import MLP
@@ -44,13 +45,7 @@ def js_pictures(page, net: MLP, features) -> dict:
             };
         }""",
         [
-            {
-                "sizes": net.layer_sizes,
-                "weights": net.flat_params.tolist(),
-                "activation": net.activation,
-                "output": net.output,
-                "features": list(features),
-            },
+            network_spec(net, features),
             list(EXTENT),
             N,
         ],

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, component_frame, require_browser, streamlit_server
+from browser_support import component_frame
 
 pytestmark = pytest.mark.browser
 
@@ -26,19 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHART = "livechart.livechart"
 TIMEOUT_MS = 120_000  # generous: CI has two cores, one of them busy
 STATS = "window.livechartStats"
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server("app.py") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with chromium() as running:
-        yield running
 
 
 def open_page(browser, url: str):

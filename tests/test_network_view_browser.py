@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, component_frame, require_browser, streamlit_server
+from browser_support import component_frame
 
 pytestmark = pytest.mark.browser
 
@@ -20,19 +20,6 @@ BOUNDARY = (
     " return d && d.layout.images && d.layout.images.length"
     " ? d.layout.images[0].source : ''; })()"
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server("app.py") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with chromium() as running:
-        yield running
 
 
 def open_view(browser, url):

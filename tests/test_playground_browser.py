@@ -10,12 +10,9 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
-    chromium,
     component_frame,
     drag_zoom,
     plot_ranges,
-    require_browser,
-    streamlit_server,
 )
 
 pytestmark = pytest.mark.browser
@@ -23,20 +20,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHART = "livechart.livechart"
-APP = "app.py" if (ROOT / "pages" / "experiments.py").exists() else "pages/playground.py"
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server(APP) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with chromium() as running:
-        yield running
 
 
 def open_page(browser, url, width=1400, height=900):
