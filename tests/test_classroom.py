@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -77,15 +78,21 @@ def run(*configs) -> list:
 
 
 def frame_of(server, frames_url: str, cookie: str = "") -> tuple[int, dict]:
-    """(HTTP status, frame header) of one frame request made outside any page."""
+    """(HTTP status, frame header) of a frame request made outside any page: asked again
+    after the pause the server names while it answers "not yet" (the page's share)."""
     request = urllib.request.Request(
         f"{server.url}{frames_url}?epoch=0&steps=0", headers={"Cookie": cookie} if cookie else {}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, decode_frame(response.read())[0]
-    except urllib.error.HTTPError as error:
-        return error.code, decode_frame(error.read())[0]
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, header = response.status, decode_frame(response.read())[0]
+        except urllib.error.HTTPError as error:
+            return error.code, decode_frame(error.read())[0]
+        if not header.get("early") or time.monotonic() > deadline:
+            return status, header
+        time.sleep(header["next_ms"] / 1000)  # what a page does: wait, then ask again
 
 
 def summary(report) -> str:

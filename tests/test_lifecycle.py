@@ -106,11 +106,17 @@ def test_reset_replays_and_new_init_starts_elsewhere():
 def test_live_settings_change_the_run_in_place():
     state = session()
     run, _, _ = ready(state)
+    first_id = state[K.RUN_ID]
     same, _, restarted = ready(state, learning_rate=0.3, epochs=50)
     assert same is run and not restarted
     assert run.params["learning_rate"] == 0.3 and run.epochs == 50
     other, _, restarted = ready(state, hidden=(3,))
-    assert other is not run and restarted and state[K.RUN_ID] == 2
+    assert other is not run and restarted and state[K.RUN_ID] == first_id + 1
+
+
+def test_two_sessions_number_their_runs_apart():
+    # a page that reconnects to another server must not take its new run for the old one
+    assert len({session()[K.RUN_ID] for _ in range(5)}) == 5
 
 
 def test_bad_data_keeps_the_previous_data():

@@ -8,7 +8,8 @@ so two pages cannot collide and a search finds every reader and writer.
 SETTINGS = "pg_settings"  # dict: the settings in force (ui.settings keys -> values)
 RUN = "pg_run"  # scratchnet.live.LiveRun: the network training now
 RUN_SIGNATURE = "pg_run_signature"  # ui.settings.reset_signature of the settings RUN was built from
-RUN_ID = "pg_run_id"  # int, +1 on every reset: the chart clears its curves when it changes
+RUN_ID = "pg_run_id"  # int, random at a session's start, +1 on every reset (the chart clears
+#                       its curves when it changes, and keeps no picture of another run)
 DATA = "pg_data"  # (signature, X_train, X_test, y_train, y_test, n_classes) of the data in use
 POINTS_REV = "pg_points_rev"  # int, +1 whenever the data points change
 PLAYING = "pg_playing"  # bool

@@ -18,6 +18,7 @@ Each function that can refuse returns the message to show instead of raising.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
@@ -83,7 +84,12 @@ def start(state: State, query: Mapping[str, str]) -> None:
     state[K.SETTINGS] = values
     state[K.NOTICES] = notices
     state[K.ERRORS] = []
-    state[K.RUN_ID] = state[K.POINTS_REV] = 0
+    # Run ids differ between sessions, not only within one: after a replica dies, Streamlit
+    # reconnects the same page (and its chart) to a new session on another server, whose
+    # first run must not pass for the old one (the chart would keep the old run's newest
+    # step and refuse the replayed run's pictures as older).
+    state[K.RUN_ID] = secrets.randbelow(2**31)
+    state[K.POINTS_REV] = 0
     state[K.PLAYING] = False
     state[K.PRESET] = preset if preset in PRESETS else NO_PRESET
     state[K.OPTIONS] = {
