@@ -220,30 +220,6 @@ def test_students_with_different_settings_never_see_each_others_frames(server, m
     assert status == 200 and header["epochs"] == 7000
 
 
-LECTURE = 100  # the issue's large lecture: every student plays, nobody starves
-
-
-@pytest.mark.timeout(900)
-def test_a_lecture_of_a_hundred_all_load_and_play():
-    """A hundred students open the link and press Play within eight seconds, as the charts
-    do: frames from the route, reports through Streamlit. Every page loads, plays and gets
-    pictures: none stays at 0. (When every chart reported once a second, a fragment rerun
-    each, 36 pages never loaded and the others got nothing.) How many a second and how fair:
-    bench_classroom.py. A fresh server: the runs of the tests above do not count."""
-    with streamlit_server("app.py") as fresh:
-        (report,) = run(
-            loadclient.LoadConfig(
-                url=fresh.url + "/",
-                sessions=LECTURE,
-                seconds=2 * DEADLINE_S,
-                until=every_student(3),
-                query=QUERY,
-                ramp=8.0,
-                warmup=3.0,
-                connect_timeout=180,
-            )
-        )
-    stats = report.stats
-    assert [s.error for s in stats] == [""] * LECTURE, summary(report)
-    assert all(s.ready and s.status == "training" for s in stats), summary(report)
-    assert min(updates(report)) >= 3, summary(report)
+# A lecture of a hundred (every page loads and plays, none at 0) is a capacity measurement:
+# benchmarks/bench_classroom.py. What kept a hundred pages from loading (each chart
+# reporting once a second) is tested as a count in tests/test_live_loop_browser.py.

@@ -219,3 +219,18 @@ def test_play_plays_before_plotly_has_loaded(browser, server):
         assert_every_epoch(frame, shown)
     finally:
         context.close()
+
+
+def test_a_playing_chart_reports_to_streamlit_every_30_frames_not_every_second(browser, server):
+    """Each report is a fragment rerun on the server. Counted in frames, reports slow down
+    with the pace the server names; counted in seconds, a hundred students' reports starved a
+    server (36 pages never loaded). How many students a server holds: bench_classroom.py."""
+    context, page, frame = open_page(browser, server.url + "/?h=4")
+    press_play(page)
+    wait_for_frames(frame, 5)
+    reports, frames = frame.evaluate(f"[{STATS}.reports, {STATS}.framesFetched]")
+    wait_for_frames(frame, 95)
+    reports_now, frames_now = frame.evaluate(f"[{STATS}.reports, {STATS}.framesFetched]")
+    made = reports_now - reports
+    assert 1 <= made <= (frames_now - frames) // 30 + 1, (made, frames_now - frames)
+    context.close()
