@@ -2,9 +2,11 @@
 
 import asyncio
 import itertools
+import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from scratchnet.datasets import make_dataset, split
@@ -186,24 +188,45 @@ def test_pacer_forgets_pages_that_stopped_asking(monkeypatch):
     assert pacer.active() == 1  # none left: counts as one
 
 
-def test_registry_is_safe_across_threads(registry):
-    run = live()
+def test_the_registrys_lock_lets_one_thread_at_a_time_train_a_run(registry):
+    """Page scripts and the frame route train the same run from different threads, each
+    through the registry's lock. Steps never interleave: whatever thread took which, the
+    weights are those of one sequential run of as many steps, bit for bit. (Without the
+    lock, interleaved steps share the network's buffers and the weights come out wrong.)"""
+    run = live(epochs=1000)
     token = registry.put(None, run, run_id=1, playing=True)
     errors = []
 
-    def hammer():
+    def page_steps():  # what Step does: the page's lock, then train
         try:
-            for _ in range(30):
+            for _ in range(40):
+                with registry.lock(token):
+                    run.trainer.run(epochs=1, max_steps=3)
+        except Exception as error:
+            errors.append(error)
+
+    def route_frames():  # what the chart's requests do
+        try:
+            for _ in range(40):
                 next_frame(token, 0, -1)
         except Exception as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and run.finished
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as Python can: races show
+    try:
+        threads = [threading.Thread(target=f) for f in (page_steps, page_steps, route_frames)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switching)
+    assert errors == []
+    alone = live(epochs=1000)
+    alone.trainer.run(epochs=1000, max_steps=run.trainer.steps)
+    assert alone.trainer.steps == run.trainer.steps > 120
+    np.testing.assert_array_equal(run.trainer.net.flat_params, alone.trainer.net.flat_params)
 
 
 # -- the pause is enforced -------------------------------------------------------------------
