@@ -14,6 +14,7 @@ stays live and Cancel can be clicked; what finished is kept.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -462,7 +463,7 @@ def results(kind: str) -> None:
     download(df, kind)
 
 
-def main() -> None:
+def page() -> None:
     init_state()
     sidebar()
     st.title("Experiments")
@@ -483,6 +484,19 @@ def main() -> None:
     running = state[K.EX_RUN] is not None
     st.fragment(progress_view, run_every=REFRESH_SECONDS if running else None)()
     results(kind)
+
+
+def main() -> None:
+    """The page's edge: whatever raises while the page draws is shown with what to do, and
+    the results already in the session stay (a sweep under way is stopped)."""
+    try:
+        page()
+    except Exception as error:  # st.stop and st.rerun are not Exceptions: they pass
+        logging.getLogger(__name__).exception("The Experiments page failed to draw")
+        st.error(
+            f"Something went wrong while drawing the page ({type(error).__name__}: {error}). "
+            "Your settings and earlier results are kept; change a setting or run again."
+        )
 
 
 main()

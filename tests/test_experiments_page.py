@@ -225,3 +225,20 @@ def test_the_runner_lets_one_sweep_run_at_a_time_in_plain_python():
         assert second.results().equals(run_sweep(*short_args, **params))
     finally:
         runner.close()
+
+
+def test_a_failure_while_drawing_shows_an_error_and_keeps_the_results(monkeypatch):
+    import scratchnet.sweep_plots
+
+    at = run(page(**TINY))
+    df = at.session_state[K.EX_RESULTS]["neurons"]["df"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the figure broke")
+
+    monkeypatch.setattr(scratchnet.sweep_plots, "neurons_figure", broken)
+    at.run()
+    assert not at.exception  # no traceback reaches the student
+    assert any("the figure broke" in e.value and "earlier results are kept" in e.value
+               for e in at.error)  # fmt: skip
+    assert at.session_state[K.EX_RESULTS]["neurons"]["df"] is df
