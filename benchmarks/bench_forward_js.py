@@ -40,6 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # NumPy's BLAS on one thread, as bench_core.py: a browser tab has one
     print(f"{'network':<26}{'grid':>6}{'Chromium ms':>13}{'NumPy ms':>10}{'JS / NumPy':>12}")
     with chromium() as browser:
         page = browser.new_page()
