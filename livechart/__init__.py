@@ -12,7 +12,7 @@ second, and the user's zoom is lost. ``live_chart`` is a custom component
 its iframe and, on each tick, only swaps the picture under the points
 and extends the loss and accuracy curves. Each tick sends what changed:
 
-* ``image``: PNG bytes, a few KB;
+* ``image``: PNG bytes (or a painter's input, see "Painters"), a few KB;
   skipped when it is byte-for-byte the one sent last (its number goes anyway).
 * ``curves``: history rows the chart does not have yet, plus the last few it was
   sent, so a tick the browser skips loses nothing (the chart keeps one row per epoch).
@@ -40,14 +40,23 @@ Frames (optional). With ``frames_url`` and ``playing``, the chart fetches its ow
 instead of waiting for reruns: ``GET frames_url?epoch=E&steps=S`` (E the last curve epoch
 it has, S the step of its picture, -1 for none), then asks again ``next_ms`` after the
 request started. The answer (``encode_frame``) is 4 bytes (big-endian length of a JSON
-header), the header, then a PNG or nothing (the picture did not change). The header has
-``next_ms``, and either ``busy: true`` or ``early: true`` (nothing to take: the run was
-busy, or the chart asked before the pause it was given) or ``run_id``, ``epoch``,
-``steps`` (the picture's step), ``status`` (``"training"`` plays on; anything else stops
-the fetching and reports ``stopped``) and ``rows`` (curve rows after E). Three 404
+header), the header, then the picture (a PNG, or the painter's input) or nothing (it did
+not change). The header has ``next_ms``, and either ``busy: true`` or ``early: true``
+(nothing to take: the run was busy, or the chart asked before the pause it was given) or
+``run_id``, ``epoch``, ``steps`` (the picture's step), ``status`` (``"training"`` plays
+on; anything else stops the fetching and reports ``stopped``) and ``rows`` (curve rows
+after E). Three 404
 answers in a row mean the server does not know the page any more (it went away and a
 balancer moved the page): the chart reloads the page from its link. ``server/frames.py``
 serves this for the Playground.
+
+Painters (optional). A picture need not be a PNG made by the server: with ``painter``,
+``image`` (and each frame's picture) is whatever the painter reads, and the chart draws
+it. The painter is the caller's JavaScript: ``scripts`` (URLs the chart loads once, in
+order) define ``window[function](bytes, options)``, which returns ``{width, height,
+data}`` (RGBA bytes, row 0 at the top, as the PNG would be). The Playground sends the
+network's weights and draws the boundary with ``netview``'s forward pass: 2.6 KB of
+numbers instead of a picture, and no picture for the server to make.
 
 Session state: this module keeps one entry of its own per chart,
 ``st.session_state["_livechart_" + key]`` (what it last sent).
@@ -183,6 +192,25 @@ def check_extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
     return xmin, xmax, ymin, ymax
 
 
+def check_painter(painter: Mapping[str, Any] | None) -> dict | None:
+    """``painter`` as the chart takes it (see "Painters"), or a ValueError saying what is wrong."""
+    if painter is None:
+        return None
+    scripts, function = painter.get("scripts"), painter.get("function")
+    if (
+        not isinstance(scripts, list | tuple)
+        or not scripts
+        or not all(isinstance(s, str) and s for s in scripts)
+        or not isinstance(function, str)
+        or not function.isidentifier()
+    ):
+        raise ValueError(
+            "A painter is {'scripts': [URL, ...], 'function': NAME, 'options': {...}}: at least "
+            f"one script URL and the name of the function they define. Got {painter!r}."
+        )
+    return {"scripts": list(scripts), "function": function, "options": painter.get("options", {})}
+
+
 def _number(value: Any) -> float | None:
     """A JSON-safe float rounded to 6 significant digits, None for missing or non-finite."""
     if value is None:
@@ -313,6 +341,7 @@ def live_chart(
     status: str | None = None,
     link_epoch: str | None = None,
     link_playing: str | None = None,
+    painter: Mapping[str, Any] | None = None,
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -350,6 +379,9 @@ def live_chart(
     link_epoch, link_playing : names of query parameters of the page's link that the chart
         keeps up to date while it fetches frames (about once a second): the epoch reached,
         and ``1`` while training (removed when it stops). None: the link is left alone.
+    painter : draw the pictures in the browser (see "Painters" above):
+        ``{"scripts": [url, ...], "function": name, "options": {...}}``; ``image`` and the
+        frames then carry the painter's input instead of PNG bytes.
 
     Returns what the chart last reported (``{"points_rev", "synced", "session"}``)
     or None before its first report.
@@ -366,6 +398,7 @@ def live_chart(
     if not colors:
         raise ValueError("colors needs at least one colour.")
 
+    painter = check_painter(painter)
     state = st.session_state.setdefault(STATE_PREFIX + key, {})
     tick = plan_tick(
         state,
@@ -395,4 +428,5 @@ def live_chart(
         status=status,
         link_epoch=link_epoch,
         link_playing=link_playing,
+        painter=painter,
     )

@@ -28,7 +28,46 @@ FORWARD_JS = FRONTEND / "forward.js"
 DIAGRAM_JS = FRONTEND / "diagram.js"
 DIAGRAM_CSS = FRONTEND / "diagram.css"
 
+# The most multiply-adds a picture may cost to be painted in the browser (tests and the
+# README's figures: bench_forward_js.py). 2-64-2 over 100 x 100 points is 2.6 million (about
+# 8-19 ms in Chromium here), 3 layers of 16 on all seven features 6.6 million; 6 layers of
+# 128 is 820 million (over a second): such a network's picture is the server's PNG.
+BROWSER_PAINT_LIMIT = 8_000_000
+
 _component: Any = None
+
+
+def painter(
+    net: Any,
+    features: Sequence[str],
+    extent: Sequence[float],
+    n: int,
+    colors: Sequence[str],
+    script_url: str,
+    discrete: bool = False,
+) -> dict:
+    """A ``livechart`` painter that draws the decision boundary from the network's weights
+    (``forward.js``'s ``scratchnetPaint``), byte for byte ``scratchnet.plots.boundary_rgba``
+    over the same ``n`` x ``n`` grid of ``extent``. ``net``: a ``scratchnet.network.MLP``
+    trained on ``features`` (its weights are not sent: the pictures carry them);
+    ``script_url``: where the browser loads forward.js."""
+    shape = {
+        "sizes": [int(s) for s in net.layer_sizes],
+        "activation": net.activation,
+        "output": net.output,
+        "features": list(features),
+    }
+    return {
+        "scripts": [script_url],
+        "function": "scratchnetPaint",
+        "options": {
+            "n": int(n),
+            "extent": [float(v) for v in extent],
+            "net": shape,
+            "colors": list(colors),
+            "discrete": bool(discrete),
+        },
+    }
 
 
 def network_spec(

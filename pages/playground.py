@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 from livechart import live_chart, pack_points
-from netview import network_spec, network_view
+from netview import BROWSER_PAINT_LIMIT, network_spec, network_view, painter
 from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import check_features
@@ -512,11 +512,15 @@ def draw(run: LiveRun) -> None:
     values = state[K.SETTINGS]
     _, X_train, X_test, y_train, y_test, n_classes = state[K.DATA]
     colors = list(PALETTES[values["palette"]][:n_classes])
+    # Where the app serves the script, the browser paints the boundary from the weights
+    # (the frames carry 322 numbers, the server makes no picture), unless the network is
+    # too large for a browser to paint in time: then the server's PNG.
+    run.browser_paints = app and run.paint_cost() <= BROWSER_PAINT_LIMIT
     live_chart(
         key=K.CHART,
         points=pack_points(X_train, y_train, X_test, y_test),
         points_rev=state[K.POINTS_REV],
-        image=run.boundary_png(),
+        image=run.picture(),
         extent=run.extent,
         curves=run.history,
         run_id=state[K.RUN_ID],
@@ -530,7 +534,11 @@ def draw(run: LiveRun) -> None:
         status=status if app else None,
         link_epoch="epoch",  # the link's restore point: see restore_point
         link_playing="play",
-    )
+        painter=painter(
+            run.trainer.net, run.features, run.extent, run.grid_size, colors,
+            script_url=f"{frames.SCRIPTS_PATH}/forward.js", discrete=run.discrete,
+        ) if run.browser_paints else None,
+    )  # fmt: skip
 
 
 def sync_url(values: dict, run: LiveRun) -> None:

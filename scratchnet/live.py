@@ -14,6 +14,7 @@ Playground's defaults that is ~0.35 MB a run instead of ~1.1 MB.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import weakref
@@ -185,6 +186,8 @@ class LiveRun:
         self.discrete = False  # draw hard class regions (see boundary_rgba)
         self.colors: Sequence[str] = CLASS_COLORS  # the class colours of the picture
         self.speed: tuple[str, int] = ("epochs", 1)  # what a tick trains; see set_speed
+        # False: ``picture`` is the PNG; True: the weights, and the browser paints them.
+        self.browser_paints = False
 
     def release(self) -> None:
         """Free the network, its buffers, its history and the data, for a run that nobody
@@ -306,6 +309,22 @@ class LiveRun:
             )
             self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
+
+    def picture(self) -> bytes:
+        """What a chart needs to show the boundary now: ``boundary_png``, or, when the
+        browser paints it (``browser_paints``), the weights as little-endian float64s
+        (``MLP.flat_params``: 2-64-2 is 322 numbers, 2,576 bytes), from which the browser's
+        forward pass over the same grid makes the same picture."""
+        if self.browser_paints:
+            return self.trainer.net.flat_params.astype("<f8", copy=False).tobytes()
+        return self.boundary_png()
+
+    def paint_cost(self) -> int:
+        """Multiply-adds of one forward pass over the boundary grid: what a picture costs
+        whoever paints it."""
+        sizes = self.trainer.net.layer_sizes
+        per_point = sum(a * b for a, b in itertools.pairwise(sizes))
+        return self.grid_size**2 * per_point
 
     def predict(self, X: NDArray) -> NDArray[np.intp]:
         """The class the network predicts for each point of X (n_samples, 2), in the plane:

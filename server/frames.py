@@ -37,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -47,6 +48,7 @@ from server.memory import forget_expired_sessions, give_back_memory
 
 FRAME_PATH = "/scratchnet/frame"
 WEIGHTS_PATH = "/scratchnet/weights"  # the network view's read-only route (weights_of)
+SCRIPTS_PATH = "/scratchnet/js"  # scripts a chart loads to paint its pictures (script_endpoint)
 FASTEST = 1 / 30  # seconds between frames for one page when the server is idle: 30 a second
 BUDGET = 0.8  # the share of one core that frames may use before pages slow down
 ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
@@ -308,7 +310,8 @@ def next_frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, bytes
 
 
 def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, bytes | None]:
-    """``next_frame`` before encoding: (HTTP status, header, png or None)."""
+    """``next_frame`` before encoding: (HTTP status, header, picture or None). The picture
+    is ``LiveRun.picture``: a PNG, or the weights when the browser paints them."""
     REGISTRY.sweep()
     entry = REGISTRY.get(token)
     if entry is None:
@@ -327,7 +330,7 @@ def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, byt
         status = status_of(run, entry.playing)
         start = max(0, have_epoch)
         rows = [wire_row(r) for r in run.history[start : start + MAX_ROWS]]
-        png = None if run.trainer.steps == have_steps else run.boundary_png()
+        picture = None if run.trainer.steps == have_steps else run.picture()
         header = {
             "run_id": entry.run_id,
             "epoch": run.epoch,
@@ -341,7 +344,7 @@ def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, byt
         entry.lock.release()
     interval = PACER.record(token, time.perf_counter() - started, started=arrived)
     header["next_ms"] = round(1000 * interval)
-    return 200, header, png
+    return 200, header, picture
 
 
 async def frame_endpoint(request):
@@ -399,6 +402,25 @@ async def weights_endpoint(request):
     )
 
 
+def scripts() -> dict[str, Path]:
+    """The scripts a chart may load (``SCRIPTS_PATH/<name>``): the forward pass that paints
+    the boundary from the weights (``netview.painter``)."""
+    import netview
+
+    return {netview.FORWARD_JS.name: netview.FORWARD_JS}
+
+
+async def script_endpoint(request):
+    """Starlette route: GET /scratchnet/js/{name}, one of ``scripts()``, or 404."""
+    from starlette.responses import FileResponse, Response
+
+    path = scripts().get(request.path_params["name"])
+    if path is None:
+        return Response("no such script", status_code=404, media_type="text/plain")
+    # Revalidated on each load (ETag): an upgraded server's script is never a stale copy.
+    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
 def routes() -> list:
     """The Starlette routes to mount beside Streamlit (see app.py)."""
     from starlette.routing import Route
@@ -406,6 +428,7 @@ def routes() -> list:
     return [
         Route(FRAME_PATH + "/{token}", frame_endpoint),
         Route(WEIGHTS_PATH + "/{token}", weights_endpoint),
+        Route(SCRIPTS_PATH + "/{name}", script_endpoint),
     ]
 
 

@@ -385,3 +385,30 @@ def test_the_route_holds_a_not_yet_answer_until_the_page_may_ask(monkeypatch):
     answer = asyncio.run(frames.frame_endpoint(request))  # again, at once
     header, _ = decode_frame(answer.body)
     assert header["early"] is True and slept == [header["next_ms"] / 1000]
+
+
+def test_a_page_whose_browser_paints_gets_the_weights_not_a_picture(registry):
+    run = live(epochs=100)
+    run.browser_paints = True
+    token = registry.put(None, run, run_id=1, playing=True)
+    header, picture = decode_frame(next_frame(token, have_epoch=0, have_steps=-1)[1])
+    weights = np.frombuffer(picture, dtype="<f8")
+    assert np.array_equal(weights, run.trainer.net.flat_params)  # after this frame's slice
+    assert header["steps"] == run.trainer.steps
+    _, again = decode_frame(next_frame(token, have_epoch=1, have_steps=-1)[1])
+    assert not np.array_equal(np.frombuffer(again, dtype="<f8"), weights)  # trained on
+
+
+def test_the_script_route_serves_the_painter_and_nothing_else():
+    from types import SimpleNamespace
+
+    import netview
+
+    def get(name):
+        return asyncio.run(frames.script_endpoint(SimpleNamespace(path_params={"name": name})))
+
+    answer = get("forward.js")
+    assert answer.status_code == 200 and answer.media_type == "text/javascript"
+    assert str(answer.path) == str(netview.FORWARD_JS)
+    for name in ("main.js", "../frames.py", "diagram.js", ""):
+        assert get(name).status_code == 404

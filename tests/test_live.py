@@ -288,3 +288,17 @@ def test_a_weight_set_by_hand_is_trained_on():
         run.set_weight(3, 0, 0, 1.0)
     with pytest.raises(ValueError, match="finite"):
         run.set_weight(2, 0, 0, float("inf"))
+
+
+def test_the_picture_is_the_png_or_the_weights_the_browser_paints():
+    run = live()
+    assert run.picture() == run.boundary_png()
+    run.browser_paints = True
+    assert np.array_equal(np.frombuffer(run.picture(), "<f8"), run.trainer.net.flat_params)
+
+
+def test_paint_cost_counts_the_multiply_adds_of_a_picture():
+    run = live(hidden_layer_sizes=(64,))
+    assert run.paint_cost() == run.grid_size**2 * (2 * 64 + 64 * 2)
+    deep = live(hidden_layer_sizes=(128,) * 6)
+    assert deep.paint_cost() == deep.grid_size**2 * (2 * 128 + 5 * 128 * 128 + 128 * 2)

@@ -17,8 +17,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_support import component_frame
+
+from scratchnet.features import feature_map
+from scratchnet.network import MLP
+from scratchnet.plots import boundary_rgba, grid
 
 pytestmark = pytest.mark.browser
 
@@ -234,3 +239,42 @@ def test_a_playing_chart_reports_to_streamlit_every_30_frames_not_every_second(b
     made = reports_now - reports
     assert made >= 1 and made <= (frames_now - frames) // 30 + 1, (made, frames_now - frames)
     context.close()
+
+
+def numpy_picture(painted: dict) -> np.ndarray:
+    """What scratchnet.plots draws (the server's PNG) from the weights a chart painted."""
+    options = painted["options"]
+    spec = options["net"]
+    net = MLP(spec["sizes"], activation=spec["activation"], output=spec["output"])
+    net.flat_params[:] = np.frombuffer(bytes(painted["bytes"]), dtype="<f8")
+    _, _, points = grid(options["extent"], options["n"])
+    proba = net.predict_proba(feature_map(points, spec["features"]))
+    return boundary_rgba(proba, options["n"], options["colors"], discrete=options["discrete"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",  # the defaults: 2-64-2, ReLU, softmax
+        "&h=8,5&act=tanh&out=sigmoid&f=x1,x2,x1^2,sin(x2)&disc=1",
+        "&data=spiral&k=3&h=6&act=sigmoid&pal=okabe-ito",
+    ],
+)
+def test_the_browser_paints_the_boundary_numpy_would(browser, server, query):
+    """While playing, frames carry the weights and the chart paints the boundary with
+    netview's forward pass: byte for byte the picture NumPy makes from those weights."""
+    context, page, frame = open_page(browser, server.url + "/?epochs=100000" + query)
+    try:
+        press_play(page)
+        painted = frame.evaluate(f"{STATS}.painted")
+        frame.wait_for_function(f"n => {STATS}.painted >= n", arg=painted + 5, timeout=TIMEOUT_MS)
+        last = frame.evaluate(
+            "(() => { const p = window.livechartLastPainted;"
+            " return {step: p.step, bytes: Array.from(p.bytes), rgba: Array.from(p.rgba),"
+            " options: p.options}; })()"
+        )
+        assert last["step"] > 0  # a frame's picture, not the first render's
+        ours = numpy_picture(last)
+        assert np.array_equal(np.array(last["rgba"], dtype=np.uint8), ours.reshape(-1))
+    finally:
+        context.close()

@@ -212,6 +212,9 @@ def test_live_chart_checks_its_arguments():
         livechart.live_chart(**{**common, "extent": (1, 0, 0, 1)})
     with pytest.raises(ValueError, match="height"):
         livechart.live_chart(height=10, **common)
+    for bad in ({}, {"scripts": [], "function": "f"}, {"scripts": ["/p.js"], "function": "a b"}):
+        with pytest.raises(ValueError, match="painter"):
+            livechart.live_chart(painter=bad, **common)
 
 
 def test_live_chart_in_a_script_run():
@@ -518,9 +521,26 @@ def test_the_step_and_the_link_names_reach_the_frontend():
     args = json.loads(app.get("component_instance")[0].proto.json_args)
     assert (args["step"], args["link_epoch"], args["link_playing"]) == (37, "e", "p")
     assert args["frames_url"] == "/frames/x" and args["playing"] is True
+    assert args["painter"] is None
     app.session_state["named"] = False
     args = json.loads(app.run().get("component_instance")[0].proto.json_args)
     assert (args["step"], args["link_epoch"], args["link_playing"]) == (3, None, None)
+
+
+def test_a_painter_reaches_the_frontend_as_given():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from livechart import live_chart
+
+        live_chart(
+            key="chart", extent=(0, 1, 0, 1), run_id=1, epoch=0,
+            painter={"scripts": ("/js/p.js",), "function": "paint", "options": {"n": 3}},
+        )  # fmt: skip
+
+    element = AppTest.from_function(page).run().get("component_instance")[0]
+    args = json.loads(element.proto.json_args)
+    assert args["painter"] == {"scripts": ["/js/p.js"], "function": "paint", "options": {"n": 3}}
 
 
 def test_frames_round_trip_through_the_charts_wire_format():

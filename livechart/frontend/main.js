@@ -53,6 +53,7 @@
     reports: 0, // values sent to Python (each reruns the chart's fragment)
     stale: 0, // renders whose picture was older than the one shown (ignored)
     early: 0, // frame answers "not yet": asked before the pause the server named
+    painted: 0, // pictures the page's painter drew from their bytes (args.painter)
   };
   window.livechartFrames = 0;
   window.livechartLastApply = [];
@@ -451,6 +452,49 @@
     return btoa(text);
   }
 
+  // The picture as a URL for Plotly's layout image. Without a painter the bytes are a PNG.
+  // With args.painter ({scripts, function, options}) they are whatever the page's painter
+  // reads (the Playground: the network's weights): its scripts are loaded once, in order,
+  // then window[function](bytes, options) returns the RGBA pixels ({width, height, data},
+  // row 0 at the top), which a canvas encodes. So a frame can carry 258 numbers instead of
+  // a picture, and the server only trains.
+  const painter = { loaded: new Map(), canvas: null };
+
+  function loadScript(src) {
+    if (!painter.loaded.has(src)) {
+      painter.loaded.set(
+        src,
+        new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = src;
+          script.onload = resolve;
+          script.onerror = () => {
+            painter.loaded.delete(src); // a later picture tries again
+            reject(new Error("could not load the painter " + src));
+          };
+          document.head.appendChild(script);
+        }),
+      );
+    }
+    return painter.loaded.get(src);
+  }
+
+  async function pictureURL(bytes, spec, step) {
+    if (!spec) return "data:image/png;base64," + base64(bytes);
+    for (const src of spec.scripts) await loadScript(src);
+    const paint = window[spec.function];
+    if (typeof paint !== "function") throw new Error("no painter function " + spec.function);
+    const picture = paint(bytes, spec.options);
+    const canvas = painter.canvas || (painter.canvas = document.createElement("canvas"));
+    canvas.width = picture.width;
+    canvas.height = picture.height;
+    const pixels = new ImageData(picture.data, picture.width, picture.height);
+    canvas.getContext("2d").putImageData(pixels, 0, 0);
+    stats.painted += 1;
+    window.livechartLastPainted = { step: step, bytes: bytes, rgba: picture.data, options: spec.options };
+    return canvas.toDataURL("image/png");
+  }
+
   // Take a picture of training step `step` unless the chart shows (or is decoding) one of
   // a newer step: a picture never replaces a newer one. One of the same step is taken
   // from a render only (`redrawn`): the page drew the same step again because something
@@ -461,7 +505,8 @@
       return false; // Streamlit re-sent the last render: nothing new
     }
     state.shownStep = step;
-    state.newest = { bytes: bytes.slice(), extent: extent, step: step };
+    const painter = (state.args && state.args.painter) || null;
+    state.newest = { bytes: bytes.slice(), extent: extent, step: step, painter: painter };
     if (preview.renders !== null) {
       previewPicture(state.newest); // Plotly is still loading: the preview shows it
       return true;
@@ -487,14 +532,15 @@
         const job = state.pendingImage;
         state.pendingImage = null;
         let t0 = performance.now();
-        const url = "data:image/png;base64," + base64(job.bytes);
-        const img = new Image();
-        img.src = url;
-        stats.imageMs += performance.now() - t0;
+        let url;
         try {
+          url = await pictureURL(job.bytes, job.painter, job.step);
+          stats.imageMs += performance.now() - t0;
+          const img = new Image();
+          img.src = url;
           await img.decode(); // the old picture stays up until the new one is ready
         } catch (err) {
-          console.warn("livechart: could not decode a boundary image", err);
+          console.warn("livechart: could not draw a boundary image", err);
           continue;
         }
         t0 = performance.now();
@@ -763,8 +809,20 @@
     const img = preview.div && preview.div.querySelector("img");
     if (!img || picture.step < preview.step) return;
     preview.step = picture.step;
-    img.src = "data:image/png;base64," + base64(picture.bytes);
-    window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+    previewImage(img, picture.bytes, picture.painter, picture.step, true);
+  }
+
+  // The preview's image: the newest picture asked for wins, whichever is drawn first.
+  // `counted`: a frame's picture (drawPreview counts its own, with the points).
+  function previewImage(img, bytes, spec, step, counted) {
+    pictureURL(bytes, spec, step).then(
+      (url) => {
+        if (step < preview.step || !img.isConnected) return;
+        img.src = url;
+        if (counted) window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+      },
+      (err) => console.warn("livechart: could not draw the preview", err),
+    );
   }
 
   function drawPreview(data) {
@@ -793,7 +851,7 @@
     div.style.background = themeOf(data.theme).bg;
     const area = plotArea(args);
     const img = div.querySelector("img");
-    img.src = "data:image/png;base64," + base64(args.image.slice());
+    previewImage(img, args.image.slice(), args.painter || null, step);
     Object.assign(img.style, {
       left: area.left + "px",
       top: area.top + "px",

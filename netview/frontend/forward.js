@@ -175,3 +175,32 @@
 
   root.scratchnetForward.boundaryRGBA = boundaryRGBA;
 })(typeof window !== "undefined" ? window : globalThis);
+
+// The decision boundary from the weights alone, as livechart's painter (live_chart's
+// `painter` argument): the chart hands over the bytes a frame or a render carried, here
+// MLP.flat_params as little-endian float64s, and gets the picture's RGBA pixels, byte for
+// byte scratchnet.live.LiveRun.boundary_png's. `options`: {n, extent, net: {sizes,
+// activation, output, features}, colors, discrete}.
+(function (root) {
+  "use strict";
+  const grids = new Map(); // the pixel centres of each (extent, n), made once
+
+  function paint(bytes, options) {
+    const F = root.scratchnetForward;
+    const copy = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice(); // Float64Array alignment
+    const weights = new Float64Array(copy.buffer, copy.byteOffset, copy.byteLength / 8);
+    const key = options.extent.join(",") + "|" + options.n;
+    let points = grids.get(key);
+    if (!points) {
+      if (grids.size > 8) grids.clear();
+      grids.set(key, (points = F.grid(options.extent, options.n)));
+    }
+    const net = Object.assign({}, options.net, { weights });
+    const { layers } = F.forward(net, points);
+    const proba = F.classProbabilities(net, layers[layers.length - 1]);
+    const data = F.boundaryRGBA(proba, options.colors, { discrete: Boolean(options.discrete) });
+    return { width: options.n, height: options.n, data };
+  }
+
+  root.scratchnetPaint = paint;
+})(typeof window !== "undefined" ? window : globalThis);
