@@ -153,7 +153,8 @@ def main() -> None:
 
     peer_ms = statistics.median(cpu["plain NumPy loop, same slice"]) * 1e3
     print(
-        f"2-{args.hidden}-2, the Playground's defaults, speed {peer_values['speed']!r} ({steps} steps of batch "
+        f"2-{args.hidden}-2, the Playground's defaults, speed {peer_values['speed']!r} "
+        f"({steps} steps of batch "
         f"{peer_values['batch_size']} a frame); {args.rounds} interleaved rounds of "
         f"{args.frames} frames; BLAS 1 thread; load average {load_before:.1f} -> "
         f"{os.getloadavg()[0]:.1f}\n"
