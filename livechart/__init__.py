@@ -37,15 +37,15 @@ iframe's size changes, and those are older than the frames fetched since. Curve 
 keyed by epoch and only added. A new ``run_id`` starts the chart again from nothing.
 
 Frames (optional). With ``frames_url`` and ``playing``, the chart fetches its own frames
-instead of waiting for reruns: ``GET frames_url?epoch=E&steps=S`` (E the last curve epoch
-it has, S the step of its picture, -1 for none), then asks again ``next_ms`` after the
-request started. The answer (``encode_frame``) is 4 bytes (big-endian length of a JSON
-header), the header, then the picture (a PNG, or the painter's input) or nothing (it did
-not change). The header has ``next_ms``, and either ``busy: true`` or ``early: true``
-(nothing to take: the run was busy, or the chart asked before the pause it was given) or
-``run_id``, ``epoch``, ``steps`` (the picture's step), ``status`` (``"training"`` plays
-on; anything else stops the fetching and reports ``stopped``) and ``rows`` (curve rows
-after E). Three 404
+instead of waiting for reruns: ``GET frames_url?epoch=E&steps=S`` (E the last curve
+epoch it has, S the step of its picture, -1 for none), then asks again ``next_ms`` after
+the request started. The answer (``encode_frame``) is 4 bytes (big-endian length of a
+JSON header), the header, then the picture (a PNG, or the painter's input) or nothing
+(it did not change). The header has ``next_ms``, and either ``busy: true`` or ``early:
+true`` (nothing to take: the run was busy, or the chart asked before the pause it was
+given) or ``run_id``, ``epoch``, ``steps`` (the picture's step), ``progress`` (optional:
+epochs with the part under way), ``status`` (``"training"`` plays on; anything else
+stops the fetching and reports ``stopped``) and ``rows`` (curve rows after E). Three 404
 answers in a row mean the server does not know the page any more (it went away and a
 balancer moved the page): the chart reloads the page from its link. ``server/frames.py``
 serves this for the Playground.
@@ -57,6 +57,12 @@ order) define ``window[function](bytes, options)``, which returns ``{width, heig
 data}`` (RGBA bytes, row 0 at the top, as the PNG would be). The Playground sends the
 network's weights and draws the boundary with ``netview``'s forward pass: 2.6 KB of
 numbers instead of a picture, and no picture for the server to make.
+
+Overlay. Another frame of the same page may show a picture over the plane for a while,
+under the points, in place of the boundary (which goes on updating beneath it): it posts
+``{"type": "livechart:overlay", "source": image URL or None, "label": text, "extent":
+[...]}`` to the page's frames. The Playground's network view does, for the neuron under
+the mouse.
 
 Session state: this module keeps one entry of its own per chart,
 ``st.session_state["_livechart_" + key]`` (what it last sent).
@@ -342,6 +348,8 @@ def live_chart(
     link_epoch: str | None = None,
     link_playing: str | None = None,
     painter: Mapping[str, Any] | None = None,
+    progress: float | None = None,
+    class_names: Sequence[str] | None = None,
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -379,6 +387,10 @@ def live_chart(
     link_epoch, link_playing : names of query parameters of the page's link that the chart
         keeps up to date while it fetches frames (about once a second): the epoch reached,
         and ``1`` while training (removed when it stops). None: the link is left alone.
+    progress : how far training is, in epochs with the part of the epoch under way (3.25:
+        a quarter into the fourth); the status line shows it while it is not whole, as
+        frames do with their ``progress``. None: ``epoch``.
+    class_names : what hovering a point calls its class (default "class 0", "class 1", ...).
     painter : draw the pictures in the browser (see "Painters" above):
         ``{"scripts": [url, ...], "function": name, "options": {...}}``; ``image`` and the
         frames then carry the painter's input instead of PNG bytes.
@@ -429,4 +441,6 @@ def live_chart(
         link_epoch=link_epoch,
         link_playing=link_playing,
         painter=painter,
+        progress=None if progress is None else round(float(progress), 4),
+        class_names=[str(name) for name in class_names] if class_names else None,
     )

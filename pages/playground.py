@@ -526,6 +526,7 @@ def draw(run: LiveRun) -> None:
         run_id=state[K.RUN_ID],
         epoch=run.epoch,
         step=run.trainer.steps,
+        progress=run.progress,
         lecture=values["lecture"],
         show_test=values["show_test"],
         colors=colors,

@@ -336,6 +336,7 @@ def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, byt
             "epoch": run.epoch,
             "epochs": run.epochs,
             "steps": run.trainer.steps,
+            "progress": round(run.progress, 4),
             "status": status,
             "message": run.diverged,
             "rows": rows,

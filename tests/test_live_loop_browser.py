@@ -278,3 +278,33 @@ def test_the_browser_paints_the_boundary_numpy_would(browser, server, query):
         assert np.array_equal(np.array(last["rgba"], dtype=np.uint8), ours.reshape(-1))
     finally:
         context.close()
+
+
+def test_stepping_by_minibatches_shows_the_fraction_of_the_epoch(browser, server):
+    """One minibatch a frame: the counter moves within the epoch (Epoch 0.07, 0.15, ...)."""
+    context, page, frame = open_page(browser, server.url + "/?speed=1s&epochs=100000")
+    try:
+        press_play(page)
+        frame.wait_for_function(
+            "() => /^Epoch 0\\.\\d\\d$/.test(document.querySelector('#status strong').innerText)",
+            timeout=TIMEOUT_MS,
+        )
+    finally:
+        context.close()
+
+
+def test_hovering_a_point_names_its_class(browser, server):
+    context, _, frame = open_page(browser, server.url + "/")
+    try:
+        frame.wait_for_function("document.getElementById('boundary').data", timeout=TIMEOUT_MS)
+        classes = frame.evaluate("document.getElementById('boundary').data[0].customdata")
+        first = classes[0]
+        frame.evaluate(
+            "Plotly.Fx.hover(document.getElementById('boundary'),"
+            " [{curveNumber: 0, pointNumber: 0}])"
+        )
+        frame.wait_for_selector(".hoverlayer .hovertext", timeout=TIMEOUT_MS)
+        text = frame.locator(".hoverlayer .hovertext").first.text_content()
+        assert first in ("class 0", "class 1") and first in text and "train" in text
+    finally:
+        context.close()

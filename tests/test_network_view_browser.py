@@ -104,3 +104,26 @@ def test_a_click_on_an_input_switches_the_feature_and_the_link(browser, server):
         timeout=PATIENCE_MS,
     )
     page.close()
+
+
+def test_hovering_a_neuron_shows_its_picture_large_on_the_boundary_plot(browser, server):
+    """As in TensorFlow Playground: the neuron under the mouse, over the whole plane, with
+    its bias; the boundary comes back when the mouse leaves."""
+    page, frame = open_view(browser, server.url + "/?h=5")
+    chart = component_frame(page, "livechart.livechart", timeout=PATIENCE_MS)
+    chart.wait_for_function("window.livechartFrames >= 1", timeout=PATIENCE_MS)
+    overlay = (
+        "(() => { const d = document.getElementById('boundary'); const i = d.layout.images;"
+        " return i.length > 1 && i[1] && i[1].visible !== false ? i[1].source : ''; })()"
+    )
+    assert chart.evaluate(overlay) == ""
+    frame.locator('.netview-neuron[data-layer="1"][data-unit="2"]').hover()
+    chart.wait_for_function(f"{overlay}.startsWith('data:image/png')", timeout=PATIENCE_MS)
+    label = chart.locator("#overlay-label")
+    assert re.fullmatch(r"layer 1, neuron 3 · bias -?\d.*", label.inner_text())
+    # its own picture, not the boundary's
+    assert chart.evaluate(overlay) != chart.evaluate(BOUNDARY)
+    frame.locator(".netview-title").first.hover()  # the mouse leaves the neuron
+    chart.wait_for_function(f"{overlay} === ''", timeout=PATIENCE_MS)
+    assert label.is_hidden()
+    page.close()

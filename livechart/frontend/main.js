@@ -202,7 +202,8 @@
         x: p.train.x,
         y: p.train.y,
         marker: trainMarker(p.train.c.map(classColor)),
-        hovertemplate: "(%{x:.2f}, %{y:.2f})<extra>train</extra>",
+        customdata: p.train.c.map(className),
+        hovertemplate: "%{customdata}<br>(%{x:.2f}, %{y:.2f})<extra>train</extra>",
       },
       {
         type: "scatter",
@@ -214,11 +215,18 @@
         x: p.test.x,
         y: p.test.y,
         marker: testMarker(p.test.c.map(classColor)),
-        hovertemplate: "(%{x:.2f}, %{y:.2f})<extra>test</extra>",
+        customdata: p.test.c.map(className),
+        hovertemplate: "%{customdata}<br>(%{x:.2f}, %{y:.2f})<extra>test</extra>",
       },
       legend("train", trainMarker("#777777"), true),
       legend("test", testMarker("#777777"), showTest),
     ];
+  }
+
+  // What hovering a point calls its class: args.class_names, or "class c".
+  function className(c) {
+    const names = (state.args && state.args.class_names) || [];
+    return names[c] !== undefined ? names[c] : "class " + c;
   }
 
   function imageGeometry(extent) {
@@ -695,7 +703,10 @@
     const rows = poll.last || [];
     const now = rows[rows.length - 1];
     const before = rows.length > 1 ? rows[0] : null;
-    const parts = [`<span class="headline"><strong>Epoch ${header.epoch}</strong> · ${header.status}</span>`];
+    // Part of an epoch (a few minibatches a frame): the epoch with its fraction, 3.25.
+    const p = header.progress;
+    const epoch = typeof p === "number" && !Number.isInteger(p) ? p.toFixed(2) : header.epoch;
+    const parts = [`<span class="headline"><strong>Epoch ${epoch}</strong> · ${header.status}</span>`];
     const names = ["train loss", "test loss", "train accuracy", "test accuracy"];
     names.forEach((name, i) => {
       if (!now) return;
@@ -834,7 +845,7 @@
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
     if (args.status && !(args.frames_url && args.playing)) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
-      showStatus({ epoch: args.epoch, status: args.status });
+      showStatus({ epoch: args.epoch, status: args.status, progress: args.progress });
     }
     const step = args.step ?? args.epoch;
     if (!args.image || step < preview.step) return; // never an older picture
@@ -993,7 +1004,7 @@
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
     if (args.status && !framesMode && !stale) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
-      showStatus({ epoch: args.epoch, status: args.status });
+      showStatus({ epoch: args.epoch, status: args.status, progress: args.progress });
     }
 
     const reportKey = state.pointsRev + "|" + state.synced;
@@ -1018,7 +1029,35 @@
     stats.renderMs += performance.now() - t0;
   }
 
+  // ------------------------------------------------------------------ overlay
+  // Another frame of the same page may show a picture over the plane for a while, in place
+  // of the boundary and under the points: {type: "livechart:overlay", source: an image URL
+  // or null to take it away, label: a line of text, extent: [xmin, xmax, ymin, ymax]}
+  // (the Playground's network view does, for the neuron under the mouse, as TensorFlow
+  // Playground does). The boundary goes on updating beneath it.
+  const overlayLabel = document.getElementById("overlay-label");
+
+  function showOverlay(message) {
+    const source = message.source || null;
+    overlayLabel.hidden = !source;
+    overlayLabel.textContent = source ? message.label || "" : "";
+    boundaryDiv.dataset.overlay = source ? "1" : "";
+    if (!state.plotted || !state.args) return;
+    const extent = message.extent || state.args.extent;
+    const image = source
+      ? Object.assign(
+          { source, xref: "x", yref: "y", sizing: "stretch", layer: "below", visible: true },
+          imageGeometry(extent),
+        )
+      : null;
+    Plotly.relayout(boundaryDiv, { "images[1]": image });
+  }
+
   window.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "livechart:overlay") {
+      if (event.origin === window.location.origin) showOverlay(event.data);
+      return;
+    }
     if (event.data && event.data.type === "streamlit:render") {
       if (preview.renders === null) {
         render(event.data);

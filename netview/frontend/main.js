@@ -11,8 +11,8 @@
   const GRID = 24; // neuron pictures are GRID x GRID: small on screen, cheap to compute
   const root = document.getElementById("net");
   const status = document.getElementById("status");
-  const state = { args: null, steps: -1, polling: false, nonce: 0, height: 0 };
-  window.netviewStats = { draws: 0, polls: 0, steps: -1 };
+  const state = { args: null, steps: -1, polling: false, nonce: 0, height: 0, net: null, hovered: null };
+  window.netviewStats = { draws: 0, polls: 0, steps: -1, overlays: 0 };
 
   function send(type, data) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*");
@@ -29,7 +29,41 @@
   const view = window.scratchnetDiagram.create(root, {
     onEditWeight: (layer, i, j, weight) => report({ edit: [layer, i, j, weight] }),
     onToggleFeature: (name) => report({ feature: name }),
+    onHoverNeuron: (layer, unit) => {
+      state.hovered = layer === null ? null : { layer, unit };
+      showLarge();
+    },
   });
+
+  // The neuron under the mouse, large on the page's boundary chart (as TensorFlow
+  // Playground does): its picture over LARGE x LARGE points, on the diagram's colour scale,
+  // with its bias, sent to the chart's frame (livechart's "overlay" message); kept up to
+  // date while it plays, taken away when the mouse leaves.
+  const LARGE = 100;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = LARGE;
+
+  function showLarge() {
+    let message = { type: "livechart:overlay", source: null };
+    const h = state.hovered, net = state.net;
+    if (h && net) {
+      const F = window.scratchnetForward, D = window.scratchnetDiagram;
+      const pictures = F.forward(net, F.grid(state.args.extent, LARGE));
+      const values = h.layer === 0 ? pictures.inputs[h.unit] : pictures.layers[h.layer - 1][h.unit];
+      D.paint(canvas, values, LARGE);
+      const last = h.layer === net.sizes.length - 1;
+      const name = h.layer === 0 ? (net.labels || [])[h.unit] || net.features[h.unit]
+        : (last ? "output " : "layer " + h.layer + ", neuron ") + (h.unit + 1);
+      const bias = h.layer === 0 ? "" : " · bias " + D.biasAt(net.sizes, net.weights, h.layer, h.unit).toPrecision(3);
+      message = { type: "livechart:overlay", source: canvas.toDataURL("image/png"),
+        label: name + bias, extent: state.args.extent };
+      window.netviewStats.overlays += 1;
+    }
+    for (let i = 0; i < window.parent.frames.length; i++) {
+      const frame = window.parent.frames[i];
+      if (frame !== window) frame.postMessage(message, window.location.origin);
+    }
+  }
 
   function draw(net, steps) {
     // A picture never replaces a newer one: the step it was trained to orders them.
@@ -38,6 +72,8 @@
     const F = window.scratchnetForward;
     const pictures = F.forward(net, F.grid(state.args.extent, GRID));
     view.update(Object.assign({}, net, { n: GRID, pictures, paused: !state.args.playing }));
+    state.net = net;
+    if (state.hovered) showLarge(); // the large picture follows training
     window.netviewStats.draws += 1;
     window.netviewStats.steps = steps;
     status.textContent = state.args.playing ? "live" : "paused: click a link to edit its weight";
