@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -267,6 +268,17 @@ def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
     if frame is None:
         raise RuntimeError(f"The iframe {title!r} has no content frame.")
     return frame
+
+
+def chart_epoch(frame) -> float | None:
+    """The epoch the live chart's status line shows, None before it shows one.
+
+    "Epoch 4" after whole epochs, "Epoch 4.11" when frames train a part of an epoch (the
+    speed control's minibatch steps): the number of epochs trained, fractions included.
+    """
+    text = frame.evaluate("(document.querySelector('#status strong') || {}).innerText || ''")
+    found = re.fullmatch(r"Epoch (\d+(?:\.\d+)?)", text.strip())
+    return float(found[1]) if found else None
 
 
 def plot_ranges(frame) -> list[float]:

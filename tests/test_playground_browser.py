@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
+    chart_epoch,
     component_frame,
     drag_zoom,
     plot_ranges,
@@ -33,10 +34,9 @@ def open_page(browser, url, width=1400, height=900):
     return context, page, frame
 
 
-def epoch_of(page) -> int:
-    """The epoch the chart's status line shows ("Epoch N"), playing or paused."""
-    frame = component_frame(page, CHART)
-    return int(frame.locator("#status strong").inner_text().split()[1])
+def epoch_of(page) -> float:
+    """The epoch the chart's status line shows, playing or paused (fractions included)."""
+    return chart_epoch(component_frame(page, CHART))
 
 
 def step(page) -> None:
@@ -136,7 +136,7 @@ def test_play_moves_the_epoch_and_the_boundary(browser, server):
         page.get_by_role("button", name=re.compile("Play")).click()
         # While playing, the chart fetches its own frames and shows the epoch itself.
         frame.wait_for_function(
-            "() => /^Epoch ([3-9]|\\d\\d+)$/.test("
+            "() => /^Epoch ([3-9]|\\d\\d+)(\\.\\d+)?$/.test("
             "(document.querySelector('#status strong') || {}).innerText || '')",
             timeout=90_000,
         )
