@@ -72,6 +72,27 @@ PAGE_CSS = """
 </style>
 """
 
+# The stage: the chart (with the headline sliders) and the network view, in that order in
+# the page. From 1500 px (a 1920 px screen or projector, the sidebar open) the network sits
+# on the left of the boundary, as in TensorFlow Playground, and the whole network, the
+# boundary and the curves show without scrolling; narrower, the two stack, the chart first,
+# so that on a laptop or a phone the boundary and the sliders come before the diagram.
+STAGE_CSS = """
+<style>
+@media (min-width: 1500px) {
+  .st-key-pg_stage [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {
+    flex-direction: row-reverse;
+  }
+}
+@media (max-width: 1499px) {
+  .st-key-pg_stage [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {
+    flex-direction: column;
+  }
+  .st-key-pg_stage [data-testid="stColumn"] { width: 100% !important; flex: 1 1 auto !important; }
+}
+</style>
+"""
+
 state = st.session_state
 
 
@@ -566,7 +587,7 @@ def page() -> None:
     values = sidebar(n_train)
     if values["lecture"]:
         st.markdown(LECTURE_CSS, unsafe_allow_html=True)
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    st.markdown(PAGE_CSS + STAGE_CSS, unsafe_allow_html=True)
     st.title("scratchnet Playground")
     if not values["lecture"]:
         st.container(key="pg_intro").caption(
@@ -604,9 +625,15 @@ def page() -> None:
         )
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
-    st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
-    headline(values)
-    network_panel(run, values)
+    # The stage (see STAGE_CSS): the network beside the boundary on a wide screen, under
+    # it otherwise; the headline sliders always right under the plot.
+    with st.container(key="pg_stage"):
+        chart_column, network_column = st.columns([3, 2], gap="medium")
+        with chart_column:
+            st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
+            headline(values)
+        with network_column:
+            network_panel(run, values)
     if run.n_classes > 2:
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()
