@@ -465,6 +465,8 @@ def live_view() -> None:
 
 
 def frame() -> None:
+    if lifecycle.page_is_behind(state):
+        st.rerun(scope="app")  # a click came with the chart's report: see page_is_behind
     if frames_mode():
         stop_if_the_chart_says_so()
         with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):
@@ -638,6 +640,7 @@ def page() -> None:
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()
     lifecycle.remember_good(state)
+    state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
 
 
 def failed(error: Exception) -> None:
@@ -655,10 +658,13 @@ def failed(error: Exception) -> None:
 
 
 def main() -> None:
+    state[K.PAGE_RUNNING] = True
     try:
         page()
     except Exception as error:  # st.stop and st.rerun are not Exceptions: they pass
         failed(error)
+    finally:
+        state[K.PAGE_RUNNING] = False
 
 
 main()

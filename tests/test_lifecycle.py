@@ -238,3 +238,20 @@ def test_a_click_on_an_input_switches_that_feature():
     lifecycle.apply_view_event(state, {"nonce": 4, "feature": "x1^2"})  # the last one stays
     assert state[K.SETTINGS]["features"] == ("x1^2",)
     assert "at least one input feature" in state[K.NOTICES][-1]
+
+
+def test_a_fragment_run_knows_when_the_page_is_behind():
+    state = session()
+    ready(state)
+    state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)  # the page drew
+    assert not lifecycle.page_is_behind(state)
+    state[K.CHART] = {"epoch": 3, "session": "s"}  # the chart's report: the fragment's own
+    assert not lifecycle.page_is_behind(state)
+    lifecycle.toggle_play(state)  # Play's callback ran in a run of the fragment alone
+    assert lifecycle.page_is_behind(state)
+    state[K.PAGE_RUNNING] = True  # ... but in a whole page run the page is drawing it
+    assert not lifecycle.page_is_behind(state)
+    state[K.PAGE_RUNNING] = False
+    state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
+    state[K.widget("learning_rate")] = 3.0  # a slider moved in the same moment
+    assert lifecycle.page_is_behind(state)

@@ -194,6 +194,46 @@ def test_play_pressed_at_once_always_starts_training(browser, server):
             context.close()
 
 
+# In the chart's frame: the chart reports to Python (a widget of the live fragment) and the
+# user clicks Play (a widget of the whole page) before Streamlit's frontend sends the report
+# (it gathers the widget changes of one moment into one message, on a zero-delay timer):
+# the click is made from a message posted right after the report, so it runs before that.
+REPORT_THEN_CLICK_PLAY = """() => {
+  window.addEventListener("message", (event) => {
+    if (event.data !== "click play") return;
+    Array.from(window.parent.document.querySelectorAll("button"))
+      .find((b) => /Play/.test(b.innerText)).click();
+  });
+  window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+    value: { stopped: 0, epoch: 0, session: "test", nonce: performance.now() },
+    dataType: "json" }, "*");
+  window.postMessage("click play", "*");
+}"""
+
+
+def test_play_clicked_while_the_chart_reports_still_plays(browser, server):
+    """Streamlit's frontend sends a click and a fragment's widget change that come in one
+    batch as a rerun of that fragment alone ("Multiple different fragmentIds detected in a
+    single batch of widget updates"), so the page, which relabels Play and tells the frame
+    route to play, did not run: 1 Play in ~50 was lost when pressed as the chart reported.
+    The fragment notices that the page is behind and reruns it."""
+    context, page, frame = open_page(browser, server.url + "/?epochs=100000")
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if "fragmentIds" in m.text else None)
+    try:
+        frame.evaluate(REPORT_THEN_CLICK_PLAY)
+        page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=TIMEOUT_MS)
+        frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
+        frame.wait_for_function(
+            "() => /^Epoch [1-9]/.test("
+            "(document.querySelector('#status strong') || {}).innerText || '')",
+            timeout=TIMEOUT_MS,
+        )
+        assert warnings, "the click and the report did not come in one batch"
+    finally:
+        context.close()
+
+
 def test_play_plays_before_plotly_has_loaded(browser, server):
     """plotly.min.js can take seconds to load on a busy machine: a Play pressed meanwhile
     trains at once, its frames shown in the preview; once Plotly is there it shows the

@@ -18,6 +18,7 @@ Each function that can refuse returns the message to show instead of raising.
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
@@ -311,6 +312,24 @@ def apply_view_event(
 
 
 # -- the last good state ---------------------------------------------------------------------
+def page_inputs(state: State) -> tuple:
+    """What a whole page run draws from: playing or not, the run, the widgets' values and
+    the network view's last click."""
+    widgets = {key: state[key] for key in state if str(key).startswith(K.WIDGET_PREFIX)}
+    inputs = (state.get(K.PLAYING), state.get(K.RUN_ID), state.get(K.VIEW), widgets)
+    # as JSON: a tuple the page wrote and the list a widget gives back compare equal
+    return json.dumps(inputs, sort_keys=True, default=repr)
+
+
+def page_is_behind(state: State) -> bool:
+    """True in a run of a fragment alone when something the page draws from changed since
+    the page last ran. Streamlit's frontend sends the changes of one moment in one message,
+    and when a fragment's widget changed too (the live chart's report), as a rerun of that
+    fragment only: a Play clicked then ran its callback, but the page that relabels it and
+    tells the frame route to play did not run. The fragment then reruns the page."""
+    return not state.get(K.PAGE_RUNNING) and state.get(K.PAGE_INPUTS) != page_inputs(state)
+
+
 def remember_good(state: State) -> None:
     """A page run drew without an error: what it drew becomes the state ``roll_back``
     returns to, and a later failure may roll back again."""
