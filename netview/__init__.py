@@ -115,8 +115,10 @@ def network_view(
     net : the network, as ``network_spec`` describes it.
     extent : (xmin, xmax, ymin, ymax) of the plane the neurons' pictures cover.
     steps : the training step the weights are from (older pictures never replace newer).
-    weights_url : while ``playing``, where the view asks for newer weights
-        (``{"steps": s, "weights": [...]}``), a few times a second.
+    weights_url : while ``playing``, where the view asks for newer weights (little-endian
+        float64s: the step, then the flat weights), a few times a second, when no live chart
+        on the page shares its frames' weights with it (livechart's "livechart:frame"
+        message, sent when the chart's painter draws the boundary from the weights).
     The value is ``{"nonce": n, "edit": [layer, i, j, weight]}`` (a link's new weight,
     asked for while paused) or ``{"nonce": n, "feature": name}`` (an input clicked);
     ``on_change`` runs before the next script run, where widget values may still change.

@@ -55,9 +55,10 @@ def test_the_diagram_is_the_pages_network_and_lives_while_playing(browser, serve
     assert frame.locator(".netview-label").all_inner_texts() == ["X₁", "X₂", "X₁²"]
     before = neuron_pixels(frame, 1, 0)
     page.get_by_role("button", name=re.compile("Play")).click()
-    # while playing, the view asks for the weights itself and draws newer pictures
-    frame.wait_for_function("window.netviewStats.polls >= 5 && window.netviewStats.steps > 50",
-                            timeout=PATIENCE_MS)  # fmt: skip
+    # while playing, the view draws newer pictures from the weights of the chart's frames
+    frame.wait_for_function(
+        "window.netviewStats.followed >= 5 && window.netviewStats.steps > 50", timeout=PATIENCE_MS
+    )
     frame.wait_for_function(
         """(before) => { const c = document.querySelector(
               '.netview-neuron[data-layer="1"][data-unit="0"] canvas');
@@ -68,6 +69,21 @@ def test_the_diagram_is_the_pages_network_and_lives_while_playing(browser, serve
     )
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(f'iframe[title="{VIEW}"]').screenshot(path=str(ARTIFACTS / "network-view.png"))
+    page.close()
+
+
+def test_a_network_too_large_to_paint_in_the_browser_still_lives_from_the_weights_route(
+    browser, server
+):
+    # 6 x 128: the chart's frames carry the server's PNG, so the view asks for the weights
+    page, frame = open_view(browser, server.url + "/?h=" + ",".join(["128"] * 6))
+    assert columns(frame) == [2, *[16] * 6, 2]  # 16 neurons and "+112 more" a layer
+    assert frame.locator(".netview-more").all_inner_texts() == ["+112 more"] * 6
+    page.get_by_role("button", name=re.compile("Play")).click()
+    frame.wait_for_function(
+        "window.netviewStats.polls >= 3 && window.netviewStats.steps > 0", timeout=PATIENCE_MS
+    )
+    assert frame.evaluate("window.netviewStats.followed") == 0
     page.close()
 
 

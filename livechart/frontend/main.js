@@ -654,7 +654,10 @@
   function applyFrame(header, png) {
     if (String(header.run_id) !== String(state.runId)) return; // from before a Reset
     stats.framesFetched += 1;
-    if (png.length) offerImage(png, header.steps, state.args.extent);
+    if (png.length) {
+      offerImage(png, header.steps, state.args.extent);
+      shareFrame(header, png);
+    }
     queueRows(header.rows);
     // A render newer than this frame may have come meanwhile: the status never goes back.
     if (header.epoch >= (state.epoch ?? -Infinity)) {
@@ -684,6 +687,27 @@
       stopPolling();
       poll.stopped += 1;
       report(); // the page reruns: it shows why training stopped and relabels Play
+    }
+  }
+
+  // Other frames of the same page may follow the chart's frames instead of asking the
+  // server themselves: each frame's picture bytes go to them as {type: "livechart:frame",
+  // run_id, steps, epoch, painted: true when the bytes are the painter's input (not a PNG),
+  // bytes: an ArrayBuffer}. (The Playground's network view draws its neurons from the
+  // weights a painted frame carries: the diagram moves at the rate of the boundary.)
+  function shareFrame(header, bytes) {
+    if (window.parent === window) return;
+    const message = {
+      type: "livechart:frame",
+      run_id: header.run_id,
+      steps: header.steps,
+      epoch: header.epoch,
+      painted: Boolean(state.args && state.args.painter),
+      bytes: bytes.slice().buffer,
+    };
+    for (let i = 0; i < window.parent.frames.length; i++) {
+      const frame = window.parent.frames[i];
+      if (frame !== window) frame.postMessage(message, window.location.origin);
     }
   }
 

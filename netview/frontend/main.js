@@ -1,18 +1,21 @@
 // The network view as a Streamlit component: the page sends the network (sizes, weights,
-// activation, output, features) on each run; while it plays, the view asks the server's
-// weights route for the newest weights a few times a second and draws every neuron's
-// picture itself (forward.js), so the server sends 322 numbers (2-64-2) instead of pictures.
+// activation, output, features) on each run; while it plays, the view draws every neuron's
+// picture itself (forward.js) from the weights of each frame the live chart fetches (its
+// "livechart:frame" message: the diagram moves at the rate of the boundary, and the server
+// sends nothing more), or, when the chart's frames carry a PNG (a network too large for the
+// browser to paint the boundary), from the server's weights route a few times a second.
 // A click on a link (paused) or on an input feature becomes the component's value.
 (function () {
   "use strict";
-  const POLL_MS = 100; // weights asked for at most ten times a second while playing,
-  // and never sooner than twice the time the last drawing took (a large network's tab
-  // stays responsive: it draws at most half the time)
+  const POLL_MS = 100; // weights asked for at most ten times a second while playing
+  // without the chart's frames, and never sooner than twice the time the last drawing
+  // took (a large network's tab stays responsive: it draws at most half the time)
+  const FOLLOW_MS = 1000; // the chart's frames count as coming for this long after one
   const GRID = 24; // neuron pictures are GRID x GRID: small on screen, cheap to compute
   const root = document.getElementById("net");
   const status = document.getElementById("status");
   const state = { args: null, steps: -1, polling: false, nonce: 0, height: 0, net: null, hovered: null };
-  window.netviewStats = { draws: 0, polls: 0, steps: -1, overlays: 0 };
+  window.netviewStats = { draws: 0, polls: 0, followed: 0, steps: -1, overlays: 0 };
 
   function send(type, data) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*");
@@ -91,6 +94,10 @@
       while (state.args && state.args.playing && state.args.weights_url) {
         const url = state.args.weights_url;
         const started = performance.now();
+        if (started - (state.followedAt || -Infinity) < FOLLOW_MS) {
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS)); // the chart feeds us
+          continue;
+        }
         try {
           const response = await fetch(url, { cache: "no-store" });
           if (response.status === 200) {
@@ -114,7 +121,28 @@
     }
   }
 
+  // A frame the live chart fetched: its weights, drawn unless the last drawing is too
+  // recent (at most half the time drawing, as when polling).
+  function follow(message) {
+    const args = state.args;
+    if (!args || !args.playing || !message.painted) return;
+    if (String(message.run_id) !== String(args.run_id)) return; // from before a Reset
+    const now = performance.now();
+    state.followedAt = now;
+    if (now - (state.drawnAt || -Infinity) < 2 * (state.drawMs || 0)) return;
+    const weights = new Float64Array(message.bytes);
+    if (weights.length !== args.net.weights.length) return;
+    draw(Object.assign({}, args.net, { weights }), message.steps);
+    state.drawnAt = performance.now();
+    state.drawMs = state.drawnAt - now;
+    window.netviewStats.followed += 1;
+  }
+
   window.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "livechart:frame") {
+      if (event.origin === window.location.origin) follow(event.data);
+      return;
+    }
     if (!event.data || event.data.type !== "streamlit:render") return;
     const args = event.data.args;
     if (!state.args || args.run_id !== state.args.run_id) state.steps = -1; // a new network
