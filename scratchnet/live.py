@@ -31,6 +31,10 @@ from scratchnet.plots import CLASS_COLORS, Extent, boundary_rgba, data_extent, e
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
 GRID_SIZE = 100  # the boundary is drawn on GRID_SIZE x GRID_SIZE points
+# ... unless that costs more multiply-adds than this: a coarser grid then (6 x 128: 64 x 64,
+# 14 ms a picture on this machine's core instead of 44 ms), never below MIN_GRID_SIZE.
+PICTURE_BUDGET = 350_000_000
+MIN_GRID_SIZE = 32
 TICK_SECONDS = 0.03  # the longest a tick trains before it returns to draw
 # A run evaluates its training and test sets this many rows at a time. The network keeps
 # buffers for every size it sees, so whole sets would cost ~0.6 MB a run at the defaults
@@ -141,6 +145,21 @@ def shared_grid(extent: Extent, size: int = GRID_SIZE) -> NDArray[np.float64]:
         return points
 
 
+def multiply_adds(layer_sizes: Sequence[int]) -> int:
+    """Multiply-adds of a forward pass of one point through layers of these sizes."""
+    return sum(a * b for a, b in itertools.pairwise(layer_sizes))
+
+
+def grid_size_for(layer_sizes: Sequence[int], budget: int = PICTURE_BUDGET) -> int:
+    """The side of the boundary's grid for a network of these layer sizes: GRID_SIZE, or
+    less, so that one picture (a forward pass over the grid) costs at most ``budget``
+    multiply-adds; never less than MIN_GRID_SIZE."""
+    per_point = multiply_adds(layer_sizes)
+    if GRID_SIZE**2 * per_point <= budget:
+        return GRID_SIZE
+    return max(MIN_GRID_SIZE, math.isqrt(budget // per_point))
+
+
 class LiveRun:
     """A network, its data, and the picture of its decision boundary.
 
@@ -150,6 +169,8 @@ class LiveRun:
         stops (raise it and training continues).
     features : the network's inputs, names from ``scratchnet.features.FEATURES``; the
         points and the pictures stay in the (x1, x2) plane, the network sees the features.
+    grid_size : the boundary picture is grid_size x grid_size points; by default
+        ``grid_size_for`` the network (GRID_SIZE, coarser for very large networks).
     """
 
     def __init__(
@@ -160,7 +181,7 @@ class LiveRun:
         y_test: NDArray[np.integer],
         params: Mapping[str, Any],
         n_classes: int | None = None,
-        grid_size: int = GRID_SIZE,
+        grid_size: int | None = None,
         features: Sequence[str] = PLAIN,
     ):
         self.params = check_params(params)
@@ -179,9 +200,9 @@ class LiveRun:
             self.y_test,
         )
         self.extent = data_extent(np.vstack([self.X_train, self.X_test]))
-        self.grid_size = grid_size
+        self.grid_size = grid_size or grid_size_for(self.trainer.net.layer_sizes)
         # The grid's points as the network sees them: the shared grid itself for (x1, x2).
-        self._grid = feature_map(shared_grid(self.extent, grid_size), self.features)
+        self._grid = feature_map(shared_grid(self.extent, self.grid_size), self.features)
         self._png: tuple[tuple, bytes] | None = None  # ((steps, look), the picture)
         self.discrete = False  # draw hard class regions (see boundary_rgba)
         self.colors: Sequence[str] = CLASS_COLORS  # the class colours of the picture
@@ -322,9 +343,7 @@ class LiveRun:
     def paint_cost(self) -> int:
         """Multiply-adds of one forward pass over the boundary grid: what a picture costs
         whoever paints it."""
-        sizes = self.trainer.net.layer_sizes
-        per_point = sum(a * b for a, b in itertools.pairwise(sizes))
-        return self.grid_size**2 * per_point
+        return self.grid_size**2 * multiply_adds(self.trainer.net.layer_sizes)
 
     def predict(self, X: NDArray) -> NDArray[np.intp]:
         """The class the network predicts for each point of X (n_samples, 2), in the plane:

@@ -10,7 +10,14 @@ import pytest
 from PIL import Image
 
 from scratchnet.datasets import make_dataset, split
-from scratchnet.live import EVAL_ROWS, GRID_SIZE, LiveRun
+from scratchnet.live import (
+    EVAL_ROWS,
+    GRID_SIZE,
+    MIN_GRID_SIZE,
+    PICTURE_BUDGET,
+    LiveRun,
+    grid_size_for,
+)
 from scratchnet.plots import grid
 from scratchnet.training import Trainer
 
@@ -18,10 +25,10 @@ PARAMS = {"hidden_layer_sizes": (16,), "learning_rate": 0.1, "batch_size": 10, "
           "random_state": 0, "shuffle_seed": 0}  # fmt: skip
 
 
-def live(n=400, **params):
+def live(n=400, grid_size=None, **params):
     X, y = make_dataset("moons", n, 0.1, seed=1)
     X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=1)
-    return LiveRun(X_train, y_train, X_test, y_test, {**PARAMS, **params})
+    return LiveRun(X_train, y_train, X_test, y_test, {**PARAMS, **params}, grid_size=grid_size)
 
 
 def test_ticks_train_epochs_and_stop_at_the_limit():
@@ -302,3 +309,14 @@ def test_paint_cost_counts_the_multiply_adds_of_a_picture():
     assert run.paint_cost() == run.grid_size**2 * (2 * 64 + 64 * 2)
     deep = live(hidden_layer_sizes=(128,) * 6)
     assert deep.paint_cost() == deep.grid_size**2 * (2 * 128 + 5 * 128 * 128 + 128 * 2)
+
+
+def test_the_grid_is_coarser_only_for_networks_whose_picture_would_cost_too_much():
+    assert live(hidden_layer_sizes=(64,)).grid_size == GRID_SIZE
+    assert live(hidden_layer_sizes=(128,) * 3).grid_size == GRID_SIZE  # 333 M: within
+    deep = live(hidden_layer_sizes=(128,) * 6)
+    assert MIN_GRID_SIZE < deep.grid_size < GRID_SIZE
+    assert deep.paint_cost() <= PICTURE_BUDGET < (deep.grid_size + 1) ** 2 * 82_432
+    assert len(deep.probabilities()) == deep.grid_size**2  # the picture is drawn on it
+    assert grid_size_for([2, 10**6, 2]) == MIN_GRID_SIZE  # never below the floor
+    assert live(hidden_layer_sizes=(128,) * 6, grid_size=100).grid_size == 100  # asked for
