@@ -1,7 +1,8 @@
 """The Playground against its goals, in headless Chromium on this machine.
 
     python benchmarks/bench_playground.py [--rounds 3] [--seconds 10] [--quick]
-        [--compare-env OPENBLAS_NUM_THREADS=1] [--server-env KEY=VALUE] [--script app.py]
+        [--networks default,3x16-all,6x128] [--compare-env OPENBLAS_NUM_THREADS=1]
+        [--server-env KEY=VALUE] [--script app.py]
 
 Server and browser (Debian's /usr/bin/chromium through Playwright) share this machine;
 the Playground runs with its default settings. Every round starts fresh servers and
@@ -11,11 +12,15 @@ the table shows medians over the rounds.
 * Ready: from the start of ``page.goto`` until the Play button is visible and the chart
   has drawn its first boundary (``livechartFrames >= 1``), timed inside the page
   (``performance.timeOrigin``, polled every animation frame), against the hello-world
-  page benchmarks/hello.py started the same way. Goal: at most 1.5 s more than hello.
+  page benchmarks/hello.py started the same way. Goal: at most 1.0 s more than hello.
 * Updates/s: boundary images the chart applied (``window.livechartFrames``) per second,
-  over the window that follows 2 s of warm-up after Play. Goals: >= 20, and 30 within
-  reach (>= 28.5: a page waits 1/30 s from one request's start to the next, so 30 is
-  the ceiling). Served by app.py, the chart fetches its frames from server/frames.py's route
+  over the window that follows 2 s of warm-up after Play, and the network view's drawings
+  of its neurons (``netviewStats.draws``) in the same window, for each network of
+  --networks: ``default`` (2-64-2; goal >= 30 within reach, >= 28.5: a page waits 1/30 s
+  from one request's start to the next, so 30 is the ceiling), ``3x16-all`` (3 hidden
+  layers of 16 and all seven input features; goal >= 20) and ``6x128`` (6 hidden layers of
+  128, whose boundary the server paints: the page must not freeze, goal >= 5).
+  Served by app.py, the chart fetches its frames from server/frames.py's route
   at the pace the server names: one measurement. Run as a page on its own (``--script
   pages/playground.py``), a fragment reruns every SCRATCHNET_FRAME_SECONDS: measured at
   0.05 (goal >= 20) and 0.03 (goal >= 28.5), each with its own server.
@@ -67,7 +72,15 @@ PLAY_QUERY = "/?epochs=100000"
 WARMUP_SECONDS = 2.0
 ZOOM_CHECK_SECONDS = 3.0  # of playing: the zoom is read this long after Play
 FRAME_SETTINGS = (0.05, 0.03)  # SCRATCHNET_FRAME_SECONDS of the fragment mode
-GOALS = {"ready_extra": 1.5, "ups": 20.0, "ups_reach": 30.0, "cpu_ms": 8.0}
+GOALS = {"ready_extra": 1.0, "ups": 20.0, "ups_reach": 30.0, "cpu_ms": 8.0}
+ALL_FEATURES = "x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)"
+# The networks played: (query added to PLAY_QUERY, goal for updates/s of chart and diagram).
+NETWORKS = {
+    "default": ("", 0.95 * GOALS["ups_reach"]),
+    "3x16-all": ("&h=16,16,16&f=" + ALL_FEATURES, 20.0),
+    "6x128": ("&h=" + ",".join(["128"] * 6), 5.0),
+}
+WEIGHTS_ROUTE = "/scratchnet/weights/"  # server/frames.py's WEIGHTS_PATH
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # Chrome's Performance.getMetrics durations (seconds) for the page's main thread, which
 # the chart's same-origin iframe shares: all of it, and its script, style and layout parts.
@@ -125,6 +138,11 @@ CHART_JS = """
     session: s.session,
     jsMs: s.renderMs + s.imageMs + s.curveMs,
     xrange: l ? [...l.xaxis.range] : null,
+    diagram: (() => {
+      const v = document.querySelector('iframe[title="netview.netview"]');
+      const stats = v && v.contentWindow && v.contentWindow.netviewStats;
+      return stats ? stats.draws : 0;
+    })(),
   };
 }
 """
@@ -173,7 +191,8 @@ FLICKER_JS = """
 class Traffic:
     """What the page receives: (time, bytes, what) for each websocket message and each
     answer of the frame route. ``what`` is "run" (a ``script_finished``), "chart" (a
-    livechart delta), "frame" (a frame route answer) or None. Playwright calls these
+    livechart delta), "frame" (a frame route answer), "weights" (a weights route answer:
+    the network view asking itself) or None. Playwright calls these
     while the script waits inside a Playwright call."""
 
     def __init__(self) -> None:
@@ -188,9 +207,10 @@ class Traffic:
             ws.on("framereceived", self._message)
 
     def _response(self, response) -> None:
-        if FRAME_ROUTE in response.url:
-            size = int(response.headers.get("content-length", 0))
-            self.received.append((time.monotonic(), size, "frame"))
+        for route, what in ((FRAME_ROUTE, "frame"), (WEIGHTS_ROUTE, "weights")):
+            if route in response.url:
+                size = int(response.headers.get("content-length", 0))
+                self.received.append((time.monotonic(), size, what))
 
     def _message(self, payload: str | bytes) -> None:
         what = None
@@ -311,6 +331,7 @@ def play_measure(
     frame_seconds: float | None,
     seconds: float,
     env: dict[str, str] | None = None,
+    network: str = "default",
 ) -> dict:
     """Play the Playground on a fresh server; what the window after the warm-up shows."""
     env = dict(env or {})
@@ -325,7 +346,7 @@ def play_measure(
             traffic.attach(page)
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
-            page.goto(server.url + PLAY_QUERY)
+            page.goto(server.url + PLAY_QUERY + NETWORKS[network][0])
             play = page.get_by_role("button", name=re.compile("Play"))
             play.wait_for(timeout=90_000)
             component_frame(page, CHART).wait_for_function(
@@ -358,13 +379,16 @@ def play_measure(
         finally:
             context.close()
     elapsed = t1 - t0
-    count = {w: sum(1 for _, _, what in received if what == w) for w in ("run", "chart", "frame")}
+    kinds = ("run", "chart", "frame", "weights")
+    count = {w: sum(1 for _, _, what in received if what == w) for w in kinds}
     ticks = count["frame"] or count["run"]
     updates = chart1["frames"] - chart0["frames"]
     remounted = chart1["session"] != chart0["session"] or len(flicker["sessions"]) > 1
     share = browser_cpu_share(browser0, browser1, elapsed)
     return {
         "updates_per_s": updates / elapsed if not remounted else math.nan,
+        "diagram_per_s": (chart1["diagram"] - chart0["diagram"]) / elapsed,
+        "weights_per_s": count["weights"] / elapsed,
         "tick_kind": "frame requests" if count["frame"] else "fragment runs",
         "ticks_per_s": ticks / elapsed,
         "runs_per_s": count["run"] / elapsed,
@@ -399,7 +423,8 @@ def describe(m: dict) -> str:
         for k, v in m["main_ms_per_update"].items()
     )
     return (
-        f"{m['updates_per_s']:5.1f} updates/s, {m['ticks_per_s']:5.1f} {m['tick_kind']}/s "
+        f"{m['updates_per_s']:5.1f} updates/s, diagram {m['diagram_per_s']:.1f}/s (weights "
+        f"route {m['weights_per_s']:.1f}/s), {m['ticks_per_s']:5.1f} {m['tick_kind']}/s "
         f"(Streamlit runs {m['runs_per_s']:.1f}/s, chart deltas {m['chart_deltas_per_s']:.1f}/s);"
         f" server {m['cpu_ms_per_tick']:.1f} ms CPU a tick ({m['server_cpu_pct']:.0f} % of a "
         f"CPU); Chromium {m['browser_cpu_pct']:.0f} % ({kinds}); page main thread per update: "
@@ -422,9 +447,10 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def play_rows(ms: list[dict], setting: float | None) -> list[tuple]:
+def play_rows(ms: list[dict], setting: float | None, network: str = "default") -> list[tuple]:
     """Table rows (figure, value, goal, result, number) for one setting's measurements."""
     ups = median(m["updates_per_s"] for m in ms)
+    diagram = median(m["diagram_per_s"] for m in ms)
     ticks = median(m["ticks_per_s"] for m in ms)
     cpu = median(m["cpu_ms_per_tick"] for m in ms)
     sampled = sum(m["frames_sampled"] for m in ms)
@@ -436,7 +462,11 @@ def play_rows(ms: list[dict], setting: float | None) -> list[tuple]:
     # "30 within reach": the pacing caps the rate at 30/s (a page waits 1/30 s from the
     # start of one request to the next), so 95 % of it counts.
     reach = 0.95 * GOALS["ups_reach"]
-    if setting is None:  # server-paced frames: both goals apply to the one measurement
+    if network != "default":
+        goal = NETWORKS[network][1]
+        rows = [(f"updates/s, {network} (frame route)", f"{ups:.1f}", f">= {goal:g}",
+                 verdict(ups >= goal), ups)]  # fmt: skip
+    elif setting is None:  # server-paced frames: both goals apply to the one measurement
         rows = [
             ("updates/s (frame route, server-paced)", f"{ups:.1f}", f">= {GOALS['ups']:g}",
              verdict(ups >= GOALS["ups"]), ups),
@@ -447,8 +477,12 @@ def play_rows(ms: list[dict], setting: float | None) -> list[tuple]:
         goal = GOALS["ups"] if setting >= 0.05 else reach
         rows = [(f"updates/s at FRAME_SECONDS={setting}", f"{ups:.1f}", f">= {goal:g}",
                  verdict(ups >= goal), ups)]  # fmt: skip
+    diagram_goal = NETWORKS[network][1] if network != "6x128" else 0.0  # 6x128: reported
     return [
         *rows,
+        ("  the network view's drawings/s", f"{diagram:.1f}",
+         f">= {diagram_goal:g}" if diagram_goal else "",
+         verdict(diagram >= diagram_goal) if diagram_goal else "", diagram),
         (f"  {ms[0]['tick_kind']}/s", f"{ticks:.1f}", "", "", ticks),
         ("  frames without the plot / sampled", f"{no_plot} / {sampled}", "0",
          verdict(no_plot == 0), no_plot),
@@ -481,6 +515,10 @@ def main() -> None:
     parser.add_argument("--script", default=APP, help=f"the app script ({APP})")
     parser.add_argument("--keep-blas-env", action="store_true")
     parser.add_argument(
+        "--networks", default=",".join(NETWORKS),
+        help=f"the networks played, from {', '.join(NETWORKS)} (all)",
+    )  # fmt: skip
+    parser.add_argument(
         "--server-env", action="append", default=[], metavar="KEY=VALUE",
         help="an environment variable for every server",
     )  # fmt: skip
@@ -490,6 +528,9 @@ def main() -> None:
         "(e.g. OPENBLAS_NUM_THREADS=1)",
     )  # fmt: skip
     args = parser.parse_args()
+    networks = [n.strip() for n in args.networks.split(",") if n.strip()]
+    if not networks or any(n not in NETWORKS for n in networks):
+        parser.error(f"--networks takes names from {', '.join(NETWORKS)}")
     if args.quick:
         args.rounds, args.seconds = 1, 4.0
     if args.seconds < ZOOM_CHECK_SECONDS - WARMUP_SECONDS + 1:
@@ -500,7 +541,7 @@ def main() -> None:
     if compare:
         variants["variant"] = {**env, **compare}
     # Served by app.py the chart fetches frames at the server's pace; a page on its own ticks.
-    frames_mode = args.script == "app.py" and (ROOT / "ui" / "frames.py").exists()
+    frames_mode = args.script == "app.py" and (ROOT / "server" / "frames.py").exists()
     settings = (None,) if frames_mode else FRAME_SETTINGS
     removed = [] if args.keep_blas_env else [v for v in BLAS_VARS if os.environ.pop(v, None)]
     command = " ".join(["python benchmarks/bench_playground.py", *sys.argv[1:]])
@@ -511,7 +552,7 @@ def main() -> None:
           f"load average {load_before[0]:.2f} (1 min), {os.cpu_count()} CPUs")  # fmt: skip
 
     ready: dict[str, list[float]] = {"hello": [], "app": []}
-    plays = {(v, s): [] for v in variants for s in settings}
+    plays = {(v, s, n): [] for v in variants for s in settings for n in networks}
     with chromium() as browser:
         for r in range(args.rounds):
             for name in in_turn(r, ("hello", "app")):
@@ -526,31 +567,33 @@ def main() -> None:
                 print(
                     f"round {r + 1}: ready {name:5s} {seen['ready']:5.2f} s ({steps})", flush=True
                 )
-            for s in in_turn(r, settings):
-                for v in in_turn(r, variants):
-                    m = play_measure(browser, args.script, s, args.seconds, variants[v])
-                    plays[v, s].append(m)
-                    label = "frame route" if s is None else f"frame {s} s"
-                    label += "" if v == "base" else f" with {compare}"
-                    print(f"round {r + 1}: {label}: {describe(m)}", flush=True)
+            for n in in_turn(r, networks):
+                for s in in_turn(r, settings):
+                    for v in in_turn(r, variants):
+                        m = play_measure(browser, args.script, s, args.seconds, variants[v], n)
+                        plays[v, s, n].append(m)
+                        label = "frame route" if s is None else f"frame {s} s"
+                        label += f", {n}" + ("" if v == "base" else f" with {compare}")
+                        print(f"round {r + 1}: {label}: {describe(m)}", flush=True)
     load_after = os.getloadavg()
 
     hello, app = median(ready["hello"]), median(ready["app"])
     rows = [
-        ("ready: Playground - hello (s)", f"{app - hello:.2f}", "<= 1.5",
+        ("ready: Playground - hello (s)", f"{app - hello:.2f}", f"<= {GOALS['ready_extra']:g}",
          verdict(app - hello <= GOALS["ready_extra"])),
         ("  Playground / hello ready (s)", f"{app:.2f} / {hello:.2f}",
          f"{app / hello:.2f}x", ""),
     ]  # fmt: skip
-    for s in settings:
-        base = play_rows(plays["base", s], s)
-        if compare:
-            other = play_rows(plays["variant", s], s)
-            for b, o in zip(base, other, strict=True):
-                ratio = f"{o[4] / b[4]:.2f}x" if b[4] else ""
-                rows.append((*b[:4], o[1], o[3], ratio))
-        else:
-            rows += [b[:4] for b in base]
+    for n in networks:
+        for s in settings:
+            base = play_rows(plays["base", s, n], s, n)
+            if compare:
+                other = play_rows(plays["variant", s, n], s, n)
+                for b, o in zip(base, other, strict=True):
+                    ratio = f"{o[4] / b[4]:.2f}x" if b[4] else ""
+                    rows.append((*b[:4], o[1], o[3], ratio))
+            else:
+                rows += [b[:4] for b in base]
     kept = all(m["zoom_kept"] for ms in plays.values() for m in ms)
     rows.append(("zoom kept after 3 s of Play", "yes" if kept else "no", "yes", verdict(kept)))
 
