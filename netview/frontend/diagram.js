@@ -185,8 +185,14 @@
       handlers.onEditWeight(link.layer, link.from.unit, link.to.unit, value);
     }
 
+    // Every position is read before anything is written: a read after a write would make
+    // the browser lay the page out again, once a link (656 layouts for 3 layers of 16).
     function placeLinks() {
       const box = container.getBoundingClientRect();
+      const rects = new Map();
+      for (const column of state.columns) {
+        for (const neuron of column.neurons) rects.set(neuron, neuron.canvas.getBoundingClientRect());
+      }
       svg.setAttribute("width", box.width);
       svg.setAttribute("height", box.height);
       let largest = 0;
@@ -196,14 +202,20 @@
         if (w > largest) largest = w;
       }
       for (const link of state.links) {
-        const a = link.from.canvas.getBoundingClientRect(), b = link.to.canvas.getBoundingClientRect();
+        const a = rects.get(link.from), b = rects.get(link.to);
         const w = weightAt(state.net.sizes, state.net.weights, link.layer, link.from.unit,
           link.to.unit);
         const line = link.line;
-        line.setAttribute("x1", a.right - box.left);
-        line.setAttribute("y1", a.top + a.height / 2 - box.top);
-        line.setAttribute("x2", b.left - box.left);
-        line.setAttribute("y2", b.top + b.height / 2 - box.top);
+        const geometry = [a.right - box.left, a.top + a.height / 2 - box.top,
+          b.left - box.left, b.top + b.height / 2 - box.top].join(",");
+        if (geometry !== link.geometry) { // the columns moved (or the first time)
+          link.geometry = geometry;
+          const [x1, y1, x2, y2] = geometry.split(",");
+          line.setAttribute("x1", x1);
+          line.setAttribute("y1", y1);
+          line.setAttribute("x2", x2);
+          line.setAttribute("y2", y2);
+        }
         const rgb = w >= 0 ? POSITIVE : NEGATIVE;
         line.setAttribute("stroke", "rgb(" + rgb.join(",") + ")");
         line.setAttribute("stroke-width", String(0.5 + 5 * (largest > 0 ? Math.abs(w) / largest : 0)));
