@@ -1,11 +1,12 @@
-"""Screenshots of the app for the docs, taken in headless Chromium at 1400x900.
+"""Screenshots of the app for the docs, taken in headless Chromium.
 
     python benchmarks/screenshots.py [--play-seconds 4]
 
 Writes to docs/:
 
-* ``playground.png``: the Playground after Play for a few seconds, then Pause, so the
-  boundary and the curves show a network learning;
+* ``playground.png``: the Playground at 1920 x 1080 (the network beside the boundary)
+  after Play for a few seconds, then Pause, so the boundary, the network and the curves
+  show a network learning;
 * ``lecture.png``: the same with ``?lecture=1`` (projector mode);
 * ``network.png``: the network view of a 2-8-6-2 network on four input features, after
   playing a few seconds;
@@ -34,6 +35,7 @@ HAS_EXPERIMENTS = (ROOT / "pages" / "experiments.py").exists()
 APP = "app.py" if HAS_EXPERIMENTS else "pages/playground.py"
 DOCS = ROOT / "docs"
 VIEWPORT = {"width": 1400, "height": 900}
+WIDE = {"width": 1920, "height": 1080}  # a projector's, and a laptop's external screen
 CHART = "livechart.livechart"
 
 
@@ -61,7 +63,7 @@ def play_then_pause(page, seconds: float) -> None:
 
 def playground_shot(browser, url: str, path: Path, play_seconds: float) -> None:
     """Open ``url``, play for ``play_seconds``, pause, and save the page to ``path``."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=WIDE)
     try:
         page = context.new_page()
         page.goto(url)

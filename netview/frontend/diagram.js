@@ -15,6 +15,7 @@
   "use strict";
 
   const MAX_SHOWN = 16; // neurons a layer shows before "+N more"
+  const TALL = 8; // a column of more neurons than this draws them smaller
   const POSITIVE = [8, 119, 189]; // TensorFlow Playground's blue
   const NEGATIVE = [245, 147, 34]; // and orange
   const SVG = "http://www.w3.org/2000/svg";
@@ -102,6 +103,10 @@
           : units + " neuron" + (units > 1 ? "s" : "");
         column.append(title);
         const shown = shownNeurons(net.sizes, net.weights, l, state.expanded.has(l));
+        // A tall column draws smaller neurons, so 16 fit beside the boundary (lecture mode
+        // too); an expanded one (all of a wide layer) scrolls.
+        column.classList.toggle("netview-tall", shown.length > TALL);
+        column.classList.toggle("netview-expanded", state.expanded.has(l));
         const neurons = shown.map((j) => {
           const cell = document.createElement("div");
           cell.className = "netview-neuron";
