@@ -31,7 +31,7 @@ from scratchnet.plots import CLASS_COLORS, Extent, boundary_rgba, data_extent, e
 from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
 
 GRID_SIZE = 100  # the boundary is drawn on GRID_SIZE x GRID_SIZE points
-# ... unless that costs more multiply-adds than this: a coarser grid then (6 x 128: 64 x 64,
+# ... unless that costs more multiply-adds than this: a coarser grid then (6 x 128: 65 x 65,
 # 14 ms a picture on this machine's core instead of 44 ms), never below MIN_GRID_SIZE.
 PICTURE_BUDGET = 350_000_000
 MIN_GRID_SIZE = 32

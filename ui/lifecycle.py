@@ -312,7 +312,7 @@ def apply_view_event(
 
 
 # -- the last good state ---------------------------------------------------------------------
-def page_inputs(state: State) -> tuple:
+def page_inputs(state: State) -> str:
     """What a whole page run draws from: playing or not, the run, the widgets' values and
     the network view's last click."""
     widgets = {key: state[key] for key in state if str(key).startswith(K.WIDGET_PREFIX)}
