@@ -211,15 +211,13 @@
         const w = weightAt(state.net.sizes, state.net.weights, link.layer, link.from.unit,
           link.to.unit);
         const line = link.line;
-        const geometry = [a.right - box.left, a.top + a.height / 2 - box.top,
-          b.left - box.left, b.top + b.height / 2 - box.top].join(",");
-        if (geometry !== link.geometry) { // the columns moved (or the first time)
-          link.geometry = geometry;
-          const [x1, y1, x2, y2] = geometry.split(",");
-          line.setAttribute("x1", x1);
-          line.setAttribute("y1", y1);
-          line.setAttribute("x2", x2);
-          line.setAttribute("y2", y2);
+        const ends = { x1: a.right - box.left, y1: a.top + a.height / 2 - box.top,
+          x2: b.left - box.left, y2: b.top + b.height / 2 - box.top };
+        for (const [name, value] of Object.entries(ends)) {
+          if (link[name] !== value) { // the columns moved (or the first time)
+            link[name] = value;
+            line.setAttribute(name, value);
+          }
         }
         const rgb = w >= 0 ? POSITIVE : NEGATIVE;
         line.setAttribute("stroke", "rgb(" + rgb.join(",") + ")");

@@ -87,6 +87,15 @@
     }
   }
 
+  // Draw the network with these weights and time it: the next drawing waits at least
+  // twice as long (polling or following, the view draws at most half the time).
+  function drawWeights(weights, steps) {
+    const started = performance.now();
+    draw(Object.assign({}, state.args.net, { weights }), steps);
+    state.drawnAt = performance.now();
+    state.drawMs = state.drawnAt - started;
+  }
+
   async function poll() {
     if (state.polling) return;
     state.polling = true;
@@ -105,9 +114,7 @@
             const body = new Float64Array(await response.arrayBuffer());
             window.netviewStats.polls += 1;
             if (state.args && url === state.args.weights_url && body.length > 1) {
-              const t0 = performance.now();
-              draw(Object.assign({}, state.args.net, { weights: body.subarray(1) }), body[0]);
-              state.drawMs = performance.now() - t0;
+              drawWeights(body.subarray(1), body[0]);
             }
           }
         } catch (err) {
@@ -132,9 +139,7 @@
     if (now - (state.drawnAt || -Infinity) < 2 * (state.drawMs || 0)) return;
     const weights = new Float64Array(message.bytes);
     if (weights.length !== args.net.weights.length) return;
-    draw(Object.assign({}, args.net, { weights }), message.steps);
-    state.drawnAt = performance.now();
-    state.drawMs = state.drawnAt - now;
+    drawWeights(weights, message.steps);
     window.netviewStats.followed += 1;
   }
 
