@@ -270,6 +270,28 @@ def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
     return frame
 
 
+def wait_in_component(page, title: str, expression: str, *, arg=None,
+                      timeout: float = PATIENCE_S):  # fmt: skip
+    """Wait until the JavaScript ``expression`` is true in the component iframe ``title``.
+
+    A click reruns the page, and a rerun may replace a component's iframe (an element
+    inserted above it, a changed key): a Frame held across it is "detached". This looks the
+    iframe up again and goes on waiting in the new one, until ``timeout`` seconds in all.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left_ms = max(1.0, 1000 * (deadline - time.monotonic()))
+        frame = component_frame(page, title, timeout=left_ms)
+        try:
+            return frame.wait_for_function(expression, arg=arg, timeout=left_ms)
+        except Error as error:
+            replaced = "detached" in str(error) or "context was destroyed" in str(error)
+            if not replaced or time.monotonic() > deadline:
+                raise
+
+
 def chart_epoch(frame) -> float | None:
     """The epoch the live chart's status line shows, None before it shows one.
 

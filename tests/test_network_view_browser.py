@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import component_frame
+from browser_support import component_frame, wait_in_component
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 VIEW = "netview.netview"
+CHART = "livechart.livechart"
 PATIENCE_MS = 90_000
 # The picture under the boundary plot: Plotly's layout image (or "" before Plotly drew it).
 BOUNDARY = (
@@ -56,16 +57,17 @@ def test_the_diagram_is_the_pages_network_and_lives_while_playing(browser, serve
     before = neuron_pixels(frame, 1, 0)
     page.get_by_role("button", name=re.compile("Play")).click()
     # while playing, the view draws newer pictures from the weights of the chart's frames
-    frame.wait_for_function(
-        "window.netviewStats.followed >= 5 && window.netviewStats.steps > 50", timeout=PATIENCE_MS
+    wait_in_component(
+        page, VIEW, "window.netviewStats.followed >= 5 && window.netviewStats.steps > 50"
     )
-    frame.wait_for_function(
+    wait_in_component(
+        page,
+        VIEW,
         """(before) => { const c = document.querySelector(
               '.netview-neuron[data-layer="1"][data-unit="0"] canvas');
               const now = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
               return now.some((v, i) => v !== before[i]); }""",
         arg=before,
-        timeout=PATIENCE_MS,
     )
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(f'iframe[title="{VIEW}"]').screenshot(path=str(ARTIFACTS / "network-view.png"))
@@ -80,30 +82,31 @@ def test_a_network_too_large_to_paint_in_the_browser_still_lives_from_the_weight
     assert columns(frame) == [2, *[16] * 6, 2]  # 16 neurons and "+112 more" a layer
     assert frame.locator(".netview-more").all_inner_texts() == ["+112 more"] * 6
     page.get_by_role("button", name=re.compile("Play")).click()
-    frame.wait_for_function(
-        "window.netviewStats.polls >= 3 && window.netviewStats.steps > 0", timeout=PATIENCE_MS
-    )
+    wait_in_component(page, VIEW, "window.netviewStats.polls >= 3 && window.netviewStats.steps > 0")
+    frame = component_frame(page, VIEW)
     assert frame.evaluate("window.netviewStats.followed") == 0
     page.close()
 
 
 def test_a_click_on_a_link_edits_its_weight_and_the_boundary(browser, server):
     page, frame = open_view(browser, server.url + "/?h=4")
-    chart = component_frame(page, "livechart.livechart")
+    chart = component_frame(page, CHART)
     chart.wait_for_function(BOUNDARY + " !== ''", timeout=PATIENCE_MS)
     picture = chart.evaluate(BOUNDARY)
     link = frame.locator('.netview-link[data-layer="2"][data-from="1"][data-to="0"]')
     page.once("dialog", lambda dialog: dialog.accept("7.5"))
     link.dispatch_event("click")  # links cross: the link itself, not a point on the screen
-    # the page runs again with the new weight: the view shows it, the chart a new picture
-    frame.wait_for_function(
+    # the page runs again with the new weight (which may replace either iframe): the view
+    # shows the weight, the chart a new picture
+    wait_in_component(
+        page,
+        VIEW,
         """() => +document.querySelector('.netview-link[data-layer="2"][data-from="1"]'
               + '[data-to="0"]').dataset.weight === 7.5""",
-        timeout=PATIENCE_MS,
     )
     # and the boundary is drawn again from it, though no training step was taken
-    chart.wait_for_function(f"(before) => {BOUNDARY} !== before", arg=picture,
-                            timeout=PATIENCE_MS)  # fmt: skip
+    wait_in_component(page, CHART, f"(before) => {BOUNDARY} !== '' && {BOUNDARY} !== before",
+                      arg=picture)  # fmt: skip
     page.close()
 
 
@@ -113,11 +116,11 @@ def test_a_click_on_an_input_switches_the_feature_and_the_link(browser, server):
     frame.locator('.netview-neuron[data-layer="0"][data-unit="1"]').click()  # X₂ off
     page.wait_for_function("() => new URL(location.href).searchParams.get('f') === 'x1'",
                            timeout=PATIENCE_MS)  # fmt: skip
-    frame = component_frame(page, VIEW)
-    frame.wait_for_function(
+    wait_in_component(
+        page,
+        VIEW,
         "() => document.querySelectorAll('.netview-column[data-layer=\"0\"] .netview-neuron')"
         ".length === 1",
-        timeout=PATIENCE_MS,
     )
     page.close()
 
@@ -126,7 +129,7 @@ def test_hovering_a_neuron_shows_its_picture_large_on_the_boundary_plot(browser,
     """As in TensorFlow Playground: the neuron under the mouse, over the whole plane, with
     its bias; the boundary comes back when the mouse leaves."""
     page, frame = open_view(browser, server.url + "/?h=5")
-    chart = component_frame(page, "livechart.livechart", timeout=PATIENCE_MS)
+    chart = component_frame(page, CHART, timeout=PATIENCE_MS)
     chart.wait_for_function("window.livechartFrames >= 1", timeout=PATIENCE_MS)
     overlay = (
         "(() => { const d = document.getElementById('boundary'); const i = d.layout.images;"
