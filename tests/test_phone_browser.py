@@ -84,3 +84,24 @@ def test_nothing_moves_when_play_is_tapped(phone):
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "phone-playing.png"))
     assert boundary_box(phone) == before
+
+
+def test_the_network_diagram_is_readable_on_a_phone(phone):
+    """Under the plot and the sliders, at the phone's width: every neuron shown is a picture
+    a finger can find (>= 20 px), none cut off at the side, no sideways scrolling."""
+    view = phone.locator('iframe[title="netview.netview"]')
+    view.scroll_into_view_if_needed()
+    box = view.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    frame = component_frame(phone, "netview.netview")
+    frame.wait_for_function("window.netviewStats && window.netviewStats.draws >= 1",
+                            timeout=PATIENCE_MS)  # fmt: skip
+    sizes = frame.evaluate(
+        """() => Array.from(document.querySelectorAll('.netview-neuron canvas')).map((c) => {
+              const r = c.getBoundingClientRect();
+              return [r.left, r.right, r.width, r.height]; })"""
+    )
+    assert len(sizes) == 2 + 16 + 2  # features, the first 16 of 64 neurons, the output
+    width = frame.evaluate("document.documentElement.clientWidth")
+    assert all(left >= 0 and right <= width and w >= 20 and h >= 20 for left, right, w, h in sizes)
+    assert frame.evaluate("document.documentElement.scrollWidth") <= width
