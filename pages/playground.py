@@ -377,7 +377,7 @@ def toy_data(dataset: str, n: int, noise: float, classes: int, test_ratio: float
     parts = split(X, y, test_ratio, seed)
     for array in parts:
         array.flags.writeable = False
-    return (*parts, classes if dataset == "spiral" else 2)
+    return (*parts, classes if dataset == "spiral" else 2, None)
 
 
 # -- main area ---------------------------------------------------------------------------------
@@ -533,7 +533,7 @@ def draw(run: LiveRun) -> None:
         st.markdown(f"**Epoch {run.epoch}** · {status}")
         metric_row(run)
     values = state[K.SETTINGS]
-    _, X_train, X_test, y_train, y_test, n_classes = state[K.DATA]
+    _, X_train, X_test, y_train, y_test, n_classes, class_names = state[K.DATA]
     colors = list(PALETTES[values["palette"]][:n_classes])
     # Where the app serves the script, the browser paints the boundary from the weights
     # (the frames carry 322 numbers, the server makes no picture), unless the network is
@@ -553,6 +553,7 @@ def draw(run: LiveRun) -> None:
         lecture=values["lecture"],
         show_test=values["show_test"],
         colors=colors,
+        class_names=class_names,
         frames_url=f"{frames.FRAME_PATH}/{state[K.FRAME_TOKEN]}" if live else None,
         playing=live,
         status=status if app else None,

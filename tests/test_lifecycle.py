@@ -15,7 +15,7 @@ from ui.settings import DEFAULTS, MAX_UI_EPOCHS, preset_values
 
 def toy_data(dataset, n, noise, classes, test_ratio, seed):
     X, y = make_dataset(dataset, n, noise, seed, n_classes=classes if dataset == "spiral" else 2)
-    return (*split(X, y, test_ratio, seed), classes if dataset == "spiral" else 2)
+    return (*split(X, y, test_ratio, seed), classes if dataset == "spiral" else 2, None)
 
 
 def session(**query) -> dict:

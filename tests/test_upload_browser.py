@@ -1,4 +1,5 @@
-"""A student's own CSV in a real browser: every class that ``load_csv`` accepts is drawn."""
+"""A student's own CSV in a real browser: every class that ``load_csv`` accepts is drawn,
+and hovering a point names its class as the file does."""
 
 from __future__ import annotations
 
@@ -66,7 +67,17 @@ def test_a_csv_with_many_classes_is_drawn_in_as_many_colours(tmp_path, n_classes
             arg=n_classes,
             timeout=90_000,
         )
-        assert distinct_point_colours(component_frame(page, CHART)) == n_classes
+        chart = component_frame(page, CHART)
+        assert distinct_point_colours(chart) == n_classes
+        # hovering a point names its class as the file does ("c3"), not "class 3"
+        names = chart.evaluate("document.getElementById('boundary').data[0].customdata")
+        assert set(names) == {f"c{k}" for k in range(n_classes)}
+        chart.evaluate(
+            "Plotly.Fx.hover(document.getElementById('boundary'),"
+            " [{curveNumber: 0, pointNumber: 0}])"
+        )
+        chart.wait_for_selector(".hoverlayer .hovertext", timeout=90_000)
+        assert names[0] in chart.locator(".hoverlayer .hovertext").first.text_content()
         assert page.get_by_test_id("stException").count() == 0
         assert "encountered an error" not in page.inner_text("body")
         ARTIFACTS.mkdir(exist_ok=True)

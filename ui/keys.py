@@ -10,7 +10,7 @@ RUN = "pg_run"  # scratchnet.live.LiveRun: the network training now
 RUN_SIGNATURE = "pg_run_signature"  # ui.settings.reset_signature of the settings RUN was built from
 RUN_ID = "pg_run_id"  # int, random at a session's start, +1 on every reset (the chart clears
 #                       its curves when it changes, and keeps no picture of another run)
-DATA = "pg_data"  # (signature, X_train, X_test, y_train, y_test, n_classes) of the data in use
+DATA = "pg_data"  # (signature, X_train, X_test, y_train, y_test, n_classes, class_names) in use
 POINTS_REV = "pg_points_rev"  # int, +1 whenever the data points change
 PLAYING = "pg_playing"  # bool
 NOTICES = "pg_notices"  # list[str]: warnings to show once (bad link parameters, resets)

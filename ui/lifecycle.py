@@ -44,7 +44,7 @@ from ui.settings import (
 )
 
 State = MutableMapping[str, Any]
-Data = tuple  # (signature, X_train, X_test, y_train, y_test, n_classes)
+Data = tuple  # (signature, X_train, X_test, y_train, y_test, n_classes, class_names)
 
 NO_PRESET = "(your own settings)"
 # Widget parameters never change within a session (Streamlit would reset a widget whose
@@ -162,22 +162,25 @@ def new_init(state: State) -> None:
 
 # -- data and run ----------------------------------------------------------------------------
 def csv_data(csv: Mapping[str, Any], test_ratio: float, seed: int) -> tuple:
-    """(X_train, X_test, y_train, y_test, n_classes) of an uploaded file, standardised on
-    the training part; ValueError when it gives no two features to draw."""
+    """(X_train, X_test, y_train, y_test, n_classes, class_names) of an uploaded file,
+    standardised on the training part (class_names: the label column's values, as text);
+    ValueError when it gives no two features to draw."""
     X, y, info = load_csv(csv["bytes"], csv["label"], list(csv["features"]), return_info=True)
     if X.shape[1] != 2:
         raise ValueError("Pick two feature columns to draw and train on.")
     X_train, X_test, y_train, y_test = split(X, y, test_ratio, seed)
     X_train, X_test, _, _ = standardize(X_train, X_test)
-    return X_train, X_test, y_train, y_test, len(info.classes)
+    names = tuple(str(name) for name in info.classes)
+    return X_train, X_test, y_train, y_test, len(names), names
 
 
 def load_data(
     state: State, values: Mapping[str, Any], toy_data: Callable[..., tuple]
 ) -> tuple[Data | None, str | None]:
     """(data, message) for the settings: ``data`` is (signature, X_train, X_test, y_train,
-    y_test, n_classes), the previous data when the settings give none (the message says why);
-    None before a CSV has been uploaded. ``toy_data(*signature)`` makes a toy data set."""
+    y_test, n_classes, class_names) (class_names None for a toy data set), the previous data
+    when the settings give none (the message says why); None before a CSV has been
+    uploaded. ``toy_data(*signature)`` makes a toy data set."""
     current = state.get(K.DATA)
     if values["dataset"] == "csv":
         csv = state.get(K.CSV)
@@ -216,7 +219,7 @@ def current_run(
     signature = (data[0], reset_signature(values))
     run: LiveRun | None = state.get(K.RUN)
     if run is None or state.get(K.RUN_SIGNATURE) != signature:
-        _, X_train, X_test, y_train, y_test, n_classes = data
+        _, X_train, X_test, y_train, y_test, n_classes, _ = data
         try:
             params = classifier_params(values, len(X_train))
             new = LiveRun(
