@@ -33,8 +33,8 @@ MAX_UI_SAMPLES = 10_000
 MAX_UI_EPOCHS = 100_000
 NO_EPOCH_LIMIT = 1_000_000  # what "never stop" trains to: the core's largest epoch count
 # What a frame trains while playing: minibatch steps ("3s") or whole epochs ("1e"), each
-# within the frame's time slice. At the defaults (94 steps an epoch, ~30 frames a second)
-# "10s" learns the moons in about three seconds: fast enough to see, slow enough to follow.
+# within the frame's time slice. At the defaults (94 steps an epoch, ~40 frames a second)
+# "10s" learns the moons in two to three seconds: fast enough to see, slow enough to follow.
 SPEEDS = ("1s", "3s", "10s", "30s", "1e", "3e", "10e")
 # Link parameters the page reads itself (not settings): the preset, and where the run was.
 PAGE_PARAMS = ("preset", "epoch", "play")
