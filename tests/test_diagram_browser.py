@@ -94,6 +94,37 @@ def test_links_show_the_weights_sign_and_size(browser):
     page.close()
 
 
+def test_links_follow_the_weights_while_playing(browser):
+    """Playing, the view writes only what changed on each link: weights whose sign flips
+    change colour, and the widths follow the new sizes (a stale cache would keep the old)."""
+    page = show(browser, MLP([2, 5, 2], seed=1))
+    read = """() => Array.from(document.querySelectorAll('.netview-link')).map((l) => [
+        +l.dataset.layer, +l.dataset.from, +l.dataset.to, l.getAttribute('stroke'),
+        +l.getAttribute('stroke-width'), 'weight' in l.dataset])"""
+    before = page.evaluate(read)
+    # every third weight doubled, the others negated
+    weights = page.evaluate("() => Array.from(window.net.weights, (v, i) => (i % 3 ? -v : 2 * v))")
+    page.evaluate(
+        """(w) => window.view.update(Object.assign({}, window.net,
+              {weights: Float64Array.from(w), paused: false}))""",
+        weights,
+    )
+    after = page.evaluate(read)
+    sizes = []
+    for layer, i, j, stroke, width, has_weight in after:
+        w = page.evaluate(
+            "([l, i, j, w]) => window.scratchnetDiagram.weightAt(window.net.sizes, w, l, i, j)",
+            [layer, i, j, weights],
+        )
+        assert stroke == ("rgb(8,119,189)" if w >= 0 else "rgb(245,147,34)")
+        assert not has_weight  # the exact number is written while paused only
+        sizes.append((abs(w), width))
+    widths = [width for _, width in sorted(sizes)]
+    assert widths == sorted(widths) and widths[0] < widths[-1]
+    assert sum(b[3] != a[3] for b, a in zip(before, after, strict=True)) >= len(after) // 2
+    page.close()
+
+
 def test_a_wide_layer_shows_its_most_important_neurons_and_expands(browser):
     net = MLP([2, 128, 2], seed=2)
     page = show(browser, net)
