@@ -1,0 +1,80 @@
+"""scratchnet.explain: the pass of one point, every number as the README's equations say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scratchnet.explain import point_pass, shown_units
+from scratchnet.gradcheck import numerical_gradients
+from scratchnet.network import MLP
+
+# f'(z) written from the activation's output a = f(z), independently of activations.py
+SLOPES = {
+    "tanh": lambda a, z: 1 - a**2,
+    "relu": lambda a, z: (z > 0).astype(float),
+    "sigmoid": lambda a, z: a * (1 - a),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(SLOPES))
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_every_number_follows_the_equations(activation, output):
+    net = MLP([3, 5, 4, 3 if output == "softmax" else 1], activation, output, seed=4)
+    x, target = np.array([0.3, -1.2, 0.7]), 1
+    before = net.flat_params.copy()
+    p = point_pass(net, x, target)
+    a = x
+    for layer, W, b in zip(p.layers, net.coefs, net.intercepts, strict=True):
+        assert np.array_equal(layer.inputs, a) and np.array_equal(layer.weights, W)
+        np.testing.assert_allclose(layer.z, W.T @ a + b, rtol=1e-12, atol=1e-15)
+        a = layer.outputs
+    for layer in p.layers[:-1]:  # hidden: a = f(z)
+        if activation == "tanh":
+            np.testing.assert_allclose(layer.outputs, np.tanh(layer.z), rtol=1e-12)
+        elif activation == "relu":
+            np.testing.assert_allclose(layer.outputs, np.maximum(layer.z, 0), rtol=1e-12)
+    # the output is the network's prediction, and the output delta is p - t
+    np.testing.assert_allclose(p.probabilities, net.predict_proba(x[None])[0], rtol=1e-12)
+    t = np.eye(3)[target] if output == "softmax" else np.array([float(target)])
+    np.testing.assert_allclose(p.layers[-1].delta, p.layers[-1].outputs - t, rtol=1e-12)
+    # each delta below: (W delta_above) * f'(z); each weight gradient: a_i delta_j
+    for below, above in zip(p.layers[:-1], p.layers[1:], strict=True):
+        slope = SLOPES[activation](below.outputs, below.z)
+        np.testing.assert_allclose(below.delta, (above.weights @ above.delta) * slope,
+                                   rtol=1e-10, atol=1e-15)  # fmt: skip
+    for layer in p.layers:
+        np.testing.assert_allclose(layer.weight_grads, np.outer(layer.inputs, layer.delta),
+                                   rtol=1e-12, atol=1e-15)  # fmt: skip
+        assert np.array_equal(layer.bias_grads, layer.delta)
+    assert p.loss == pytest.approx(-np.log(p.probabilities[target]), rel=1e-12)
+    assert np.array_equal(net.flat_params, before)  # the network is left as it was
+
+
+def test_the_gradients_are_those_of_the_points_loss_with_the_penalty():
+    net = MLP([2, 6, 3], "tanh", seed=1, l1=0.01, l2=0.1)
+    x, target = np.array([0.5, -0.25]), 2
+    p = point_pass(net, x, target)
+    numeric = numerical_gradients(net, x[None], np.array([target]))
+    for layer, G in zip(p.layers, numeric, strict=True):
+        np.testing.assert_allclose(layer.weight_grads, G[:-1], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(layer.bias_grads, G[-1], rtol=1e-6, atol=1e-9)
+    assert p.penalty == pytest.approx(net.penalty())
+    assert p.penalty > 0
+
+
+@pytest.mark.parametrize("target", [3, -1, 1.0, True])
+def test_a_target_that_is_not_a_class_is_refused(target):
+    with pytest.raises(ValueError, match="class"):
+        point_pass(MLP([2, 4, 3], seed=0), [0.0, 0.0], target)
+
+
+def test_features_of_the_wrong_length_are_refused():
+    with pytest.raises(ValueError, match="takes 2 features"):
+        point_pass(MLP([2, 4, 3], seed=0), [0.0, 0.0, 1.0], 0)
+
+
+def test_a_large_layer_shows_the_units_that_matter_most():
+    values = np.array([0.1, -5.0, 0.0, 3.0, 0.2])
+    assert shown_units(values, 2).tolist() == [1, 3]
+    assert shown_units(values, 9).tolist() == [0, 1, 2, 3, 4]
