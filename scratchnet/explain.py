@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from scratchnet.gradcheck import analytic_gradients
 from scratchnet.losses import LOSS_FUNCTIONS
-from scratchnet.network import MLP
+from scratchnet.network import MLP, with_ones
 
 Array = NDArray[np.float64]
 
@@ -118,3 +118,12 @@ def shown_units(values: Array, limit: int) -> NDArray[np.intp]:
     if len(values) <= limit:
         return np.arange(len(values))
     return np.sort(np.argsort(-values, kind="stable")[:limit])
+
+
+def minibatch_gradients(net: MLP, X: Array, T: Array) -> list[Array]:
+    """The gradients a training step takes on the minibatch X (b, n_features) with targets
+    T (b, n_outputs) (``Trainer.next_batch``): the mean over its points, the penalty's
+    gradient included, laid out like ``net.params`` (copies). Plain SGD then moves every
+    weight by exactly ``-learning_rate`` times these."""
+    net.forward(with_ones(np.asarray(X, dtype=np.float64)))
+    return [G.copy() for G in net.backward(np.asarray(T, dtype=np.float64))]

@@ -368,6 +368,20 @@ class Trainer:
                     break
         return rows
 
+    def next_batch(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The minibatch the next training step will use: its inputs (b, n_features) and
+        targets (b, n_outputs), as ``MLP.backward`` takes them (copies).
+
+        With no epoch under way this starts one (draws its shuffle order), as the next
+        step would have: the run goes on exactly as it would have without the call.
+        """
+        if getattr(self, "_X1", None) is None:
+            raise ValueError("set_data first: there is no minibatch without data.")
+        if self._pos < 0:
+            self._start_epoch()
+        rows = slice(self._pos, self._pos + self._batch_size())
+        return self._X1_epoch[rows, :-1].copy(), self._T_epoch[rows].copy()
+
     def _bind_batches(self, b: int) -> None:
         """The views the steps of an epoch take, batch by batch: rows of ``_X1_epoch`` and
         blocks of ``_T_blocks`` (made once: a view costs as much as a small NumPy call)."""

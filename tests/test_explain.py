@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scratchnet.explain import point_pass, shown_units
+from scratchnet.datasets import make_dataset
+from scratchnet.explain import minibatch_gradients, point_pass, shown_units
 from scratchnet.gradcheck import numerical_gradients
 from scratchnet.network import MLP
+from scratchnet.training import DEFAULTS, Trainer
 
 # f'(z) written from the activation's output a = f(z), independently of activations.py
 SLOPES = {
@@ -78,3 +80,40 @@ def test_a_large_layer_shows_the_units_that_matter_most():
     values = np.array([0.1, -5.0, 0.0, 3.0, 0.2])
     assert shown_units(values, 2).tolist() == [1, 3]
     assert shown_units(values, 9).tolist() == [0, 1, 2, 3, 4]
+
+
+def trainer_for(optimizer: str = "sgd"):
+    X, y = make_dataset("moons", 200, 0.1, seed=0)
+    params = {**DEFAULTS, "hidden_layer_sizes": (6,), "batch_size": 16, "l2": 0.01,
+              "optimizer": optimizer, "learning_rate": 0.3, "random_state": 2}  # fmt: skip
+    trainer = Trainer.from_params(params, 2, 2)
+    trainer.set_data(X, y)
+    return trainer
+
+
+def test_asking_for_the_next_minibatch_leaves_the_run_as_it_was():
+    asked, plain = trainer_for(), trainer_for()
+    for _ in range(3):  # at the start of an epoch, mid-epoch, across an epoch's end
+        asked.next_batch()
+        asked.run(epochs=1, max_steps=5)
+        plain.run(epochs=1, max_steps=5)
+    asked.run(epochs=2)
+    plain.run(epochs=2)
+    assert np.array_equal(asked.net.flat_params, plain.net.flat_params)
+
+
+def test_a_plain_sgd_step_moves_each_weight_by_the_rate_times_its_minibatch_gradient():
+    trainer = trainer_for()
+    trainer.run(epochs=1, max_steps=7)
+    X, T = trainer.next_batch()
+    assert X.shape == (16, 2) and T.shape == (16, 2)
+    grads = minibatch_gradients(trainer.net, X, T)
+    before = [W.copy() for W in trainer.net.params]
+    trainer.run(epochs=1, max_steps=1)
+    for W0, G, W1 in zip(before, grads, trainer.net.params, strict=True):
+        np.testing.assert_allclose(W1, W0 - 0.3 * G, rtol=0, atol=1e-15)
+
+
+def test_there_is_no_next_minibatch_without_data():
+    with pytest.raises(ValueError, match="set_data"):
+        Trainer.from_params(DEFAULTS, 2, 2).next_batch()
