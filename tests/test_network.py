@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from scratchnet.activations import ACTIVATIONS, DERIVATIVES
-from scratchnet.gradcheck import analytic_gradients, gradient_check, numerical_gradients
+from scratchnet.gradcheck import (
+    TOLERANCE,
+    analytic_gradients,
+    gradient_check,
+    numerical_gradients,
+)
 from scratchnet.losses import OUTPUTS, class_probabilities, softmax
 from scratchnet.network import INITS, MAX_WEIGHT, MLP, with_ones
 
@@ -208,3 +213,11 @@ def test_numerical_gradients_leave_weights_unchanged():
     before = [W.copy() for W in net.params]
     numerical_gradients(net, X, y)
     assert all(np.array_equal(a, b) for a, b in zip(before, net.params, strict=True))
+
+
+def test_gradient_check_of_a_sample_of_the_parameters_catches_a_wrong_backward():
+    X, y = small_problem()
+    net = MLP([3, 16, 16, 3], "tanh", seed=0)
+    good = gradient_check(net, X, y, at_most=40, seed=1)
+    net._derivative = DERIVATIVES["linear"]
+    assert good < TOLERANCE < gradient_check(net, X, y, at_most=40, seed=1)
