@@ -10,11 +10,12 @@ from scratchnet.network import MLP, with_ones
 
 
 def numerical_gradients(
-    net: MLP, X: NDArray, y: NDArray[np.integer], eps: float = 1e-6
+    net: MLP, X: NDArray, y: NDArray, eps: float = 1e-6
 ) -> list[NDArray[np.float64]]:
     """Central differences (L(w + eps) - L(w - eps)) / (2 eps), one parameter at a time.
 
-    X : (n_samples, n_features); y : (n_samples,) class indices. Returns arrays laid
+    X : (n_samples, n_features); y : (n_samples,) class indices, or a regression network's
+    targets, (n_samples, n_outputs) or (n_samples,), as ``net.loss`` takes them. Returns arrays laid
     out like ``net.params``. The network's weights are left as they were.
     """
     grads = []
@@ -32,7 +33,7 @@ def numerical_gradients(
     return grads
 
 
-def analytic_gradients(net: MLP, X: NDArray, y: NDArray[np.integer]) -> list[NDArray[np.float64]]:
+def analytic_gradients(net: MLP, X: NDArray, y: NDArray) -> list[NDArray[np.float64]]:
     """The gradients ``backward`` computes for X, y (copies)."""
     net.forward(with_ones(np.asarray(X, dtype=np.float64)))
     return [G.copy() for G in net.backward(net.targets(np.asarray(y)))]
@@ -44,7 +45,7 @@ def relative_error(a: NDArray, b: NDArray) -> float:
     return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
 
 
-def gradient_check(net: MLP, X: NDArray, y: NDArray[np.integer], eps: float = 1e-6) -> float:
+def gradient_check(net: MLP, X: NDArray, y: NDArray, eps: float = 1e-6) -> float:
     """The largest relative error, over the layers, between backward and central differences.
 
     Below about 1e-7 in float64 means the backward pass is right.
