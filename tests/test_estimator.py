@@ -195,6 +195,9 @@ def test_later_partial_fit_calls_still_check_their_input(moons, change, match):
 # -- the regressor --------------------------------------------------------------------------
 
 
+# Some checks fit X drawn around 100 without scaling: plain SGD diverges there, as it should;
+# the checks look at shapes, state and errors, which a diverged fit still must get right.
+@pytest.mark.filterwarnings("ignore::scratchnet.estimator.DivergenceWarning")
 @parametrize_with_checks([ScratchNetRegressor(epochs=50, learning_rate=0.01)])
 def test_scikit_learn_estimator_checks_for_the_regressor(estimator, check):
     check(estimator)
