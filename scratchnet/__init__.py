@@ -20,11 +20,19 @@ from scratchnet.datasets import make_dataset, split
 
 _LAZY = {
     "ScratchNetClassifier": "scratchnet.estimator",
+    "ScratchNetRegressor": "scratchnet.estimator",
     "DivergenceWarning": "scratchnet.estimator",
     "FeatureMap": "scratchnet.estimator",
 }
 
-__all__ = ["DivergenceWarning", "FeatureMap", "ScratchNetClassifier", "make_dataset", "split"]
+__all__ = [
+    "DivergenceWarning",
+    "FeatureMap",
+    "ScratchNetClassifier",
+    "ScratchNetRegressor",
+    "make_dataset",
+    "split",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -2,8 +2,10 @@
 
 Every function returns plain NumPy arrays: ``X`` of shape (n_samples, n_features)
 with dtype float64 and ``y`` of shape (n_samples,) with dtype int64 holding class
-codes 0..n_classes-1. Randomness always comes from ``np.random.default_rng(seed)``
-(or scikit-learn's ``random_state=seed``), so the same arguments give the same bits.
+codes 0..n_classes-1; for the regression datasets (``REGRESSION_DATASETS``) and
+``load_regression_csv``, ``y`` holds float64 numbers to predict instead. Randomness
+always comes from ``np.random.default_rng(seed)`` (or scikit-learn's
+``random_state=seed``), so the same arguments give the same bits.
 """
 
 from __future__ import annotations
@@ -21,10 +23,21 @@ from typing import IO, Literal, overload
 import numpy as np
 from numpy.typing import NDArray
 
-DATASETS = ("moons", "circles", "xor", "gaussian", "spiral")
+DATASETS = ("moons", "circles", "xor", "gaussian", "spiral")  # classification
+REGRESSION_DATASETS = ("plane", "multi-gaussian")  # TF Playground's two regression sets
 
-# Standard deviation of the Gaussian noise each dataset gets when ``noise=None``.
-DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.1, "gaussian": 0.4, "spiral": 0.1}
+# The noise each dataset gets when ``noise=None``: the standard deviation of the Gaussian
+# noise for classification; for regression the reach of the label noise (see _plane),
+# 0 as in TF Playground.
+DEFAULT_NOISE = {
+    "moons": 0.1,
+    "circles": 0.05,
+    "xor": 0.1,
+    "gaussian": 0.4,
+    "spiral": 0.1,
+    "plane": 0.0,
+    "multi-gaussian": 0.0,
+}
 
 MIN_SAMPLES = 10
 MAX_SAMPLES = 100_000
@@ -34,6 +47,15 @@ MAX_SEED = 2**32 - 1  # scikit-learn's random_state accepts 0 .. 2**32 - 1
 CIRCLES_FACTOR = 0.5  # radius of the inner circle; the outer one has radius 1
 GAUSSIAN_CENTER = 0.7  # the blobs sit at (-c, -c) and (c, c)
 SPIRAL_TURNS = 1.25  # how many times each spiral arm winds around the origin
+# TF Playground draws its points in [-6, 6]^2; here they are divided by 6, into [-1, 1]^2.
+PLAYGROUND_RADIUS = 6.0
+PLANE_SLOPE = PLAYGROUND_RADIUS / 10  # TF's label (x + y) / 10 in its units: 0.6 (x + y) here
+# TF's six bumps (x, y, sign) in its units; each falls from sign * 1 at its centre to 0 at
+# distance 2 (here 2 / 6), and a point takes the bump largest in absolute value.
+MULTI_GAUSSIAN_BUMPS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]]
+) / [PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, 1]
+MULTI_GAUSSIAN_REACH = 2 / PLAYGROUND_RADIUS
 
 MAX_CSV_ROWS = 100_000
 MAX_CSV_CLASSES = 20
@@ -51,37 +73,53 @@ def make_dataset(
     noise: float | None = None,
     seed: int = 42,
     n_classes: int = 2,
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Generate one of the two-dimensional toy datasets in ``DATASETS``.
+) -> tuple[NDArray[np.float64], NDArray[np.int64] | NDArray[np.float64]]:
+    """Generate one of the two-dimensional toy datasets in ``DATASETS`` (classification)
+    or ``REGRESSION_DATASETS`` (regression).
 
     Parameters
     ----------
-    name : one of "moons", "circles", "xor", "gaussian", "spiral".
+    name : one of "moons", "circles", "xor", "gaussian", "spiral"; or for regression
+        "plane", "multi-gaussian" (TF Playground's, see ``_plane`` and ``_multi_gaussian``).
     n_samples : number of points, from 10 to 100,000.
     noise : standard deviation of the Gaussian noise added to each coordinate
         (for "gaussian" it is the spread of each blob). ``None`` uses
-        ``DEFAULT_NOISE[name]``.
+        ``DEFAULT_NOISE[name]``. For regression, how far from a point its label is read
+        (see ``_plane``).
     seed : seed of the random generator, 0 <= seed < 2**32.
     n_classes : number of classes; only "spiral" accepts values other than 2
-        (it then has one arm per class).
+        (it then has one arm per class). Regression datasets have no classes: leave it.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float64. Points lie roughly in [-2, 2]^2.
     y : ndarray of shape (n_samples,), int64, class codes 0..n_classes-1.
         Classes are as balanced as possible (sizes differ by at most one).
+        For regression, float64 numbers: in [-1.2, 1.2] for "plane" and [-1, 1] for
+        "multi-gaussian" (noise can push "plane" a little further).
 
     "moons" is exactly ``sklearn.datasets.make_moons(n_samples, noise=noise,
     random_state=seed)``; "circles" is ``make_circles`` with ``factor=0.5``.
     """
-    if name not in DATASETS:
-        raise ValueError(f"Unknown dataset {name!r}. Choose one of: {', '.join(DATASETS)}.")
+    if name not in DATASETS and name not in REGRESSION_DATASETS:
+        raise ValueError(
+            f"Unknown dataset {name!r}. Choose one of: {', '.join(DATASETS)} (classification); "
+            f"{', '.join(REGRESSION_DATASETS)} (regression)."
+        )
     n_samples = _check_int("n_samples", n_samples, MIN_SAMPLES, MAX_SAMPLES)
     if noise is None:
         noise = DEFAULT_NOISE[name]
     noise = _check_noise(noise)
     seed = _check_int("seed", seed, 0, MAX_SEED)
     n_classes = _check_int("n_classes", n_classes, 2, None)
+    if name in REGRESSION_DATASETS:
+        if n_classes != 2:
+            raise ValueError(
+                f"The {name!r} dataset is for regression: its y holds numbers, not classes, "
+                f"so n_classes does not apply. Got n_classes={n_classes}."
+            )
+        X, y = _GENERATORS[name](n_samples, noise, seed, n_classes)
+        return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.float64, copy=False)
     if name != "spiral" and n_classes != 2:
         raise ValueError(
             f"The {name!r} dataset always has 2 classes; only 'spiral' accepts "
@@ -175,12 +213,54 @@ def _spiral(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
     return _shuffle(X, y, rng)
 
 
+# TF Playground's regression sets (tensorflow/playground, src/dataset.ts: regressPlane and
+# regressGaussian). Both draw points uniformly in [-6, 6]^2 and offsets uniformly in
+# [-6, 6]^2 times the noise (0 to 0.5 on its slider); the noise does not move a point, it
+# moves where its label is read: label(x + offset). Here every length is divided by 6, so
+# the points and the offsets fill [-1, 1]^2 (times the noise) and a noise value means what
+# it means in TF Playground. Its labels are numbers, kept as they are.
+
+
+def _label_points(
+    n: int, noise: float, seed: int, label: Callable[[NDArray], NDArray]
+) -> tuple[NDArray, NDArray]:
+    """Uniform points in [-1, 1]^2, each labelled ``label`` at itself plus a uniform offset
+    in [-noise, noise]^2 (the points are drawn first: the same seed, the same points)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    offsets = noise * rng.uniform(-1.0, 1.0, size=(n, 2))
+    return X, label(X + offsets)
+
+
+def _plane(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
+    """regressPlane: y = (x1 + x2) / 10 in TF's units, 0.6 (x1 + x2) here: a tilted plane,
+    from -1.2 to 1.2 over the square (TF's scale maps -10..10 to -1..1 and does not clamp)."""
+    return _label_points(n, noise, seed, lambda P: PLANE_SLOPE * (P[:, 0] + P[:, 1]))
+
+
+def _multi_gaussian(n: int, noise: float, seed: int, k: int) -> tuple[NDArray, NDArray]:
+    """regressGaussian: six bumps of alternating sign, three above and three below the x1
+    axis. Each is ``sign * max(0, 1 - d / reach)`` at distance d from its centre (TF's
+    linear scale from 1 at 0 to 0 at 2, clamped; "gaussian" in name only), and a point
+    takes the bump that is largest in absolute value (the first one on a tie, as TF)."""
+
+    def label(P: NDArray) -> NDArray:
+        centres, signs = MULTI_GAUSSIAN_BUMPS[:, :2], MULTI_GAUSSIAN_BUMPS[:, 2]
+        d = np.linalg.norm(P[:, None, :] - centres[None, :, :], axis=-1)  # (n, 6)
+        heights = np.clip(1.0 - d / MULTI_GAUSSIAN_REACH, 0.0, 1.0)
+        return signs[np.argmax(heights, axis=1)] * heights.max(axis=1)
+
+    return _label_points(n, noise, seed, label)
+
+
 _GENERATORS: dict[str, Callable[[int, float, int, int], tuple[NDArray, NDArray]]] = {
     "moons": _moons,
     "circles": _circles,
     "xor": _xor,
     "gaussian": _gaussian,
     "spiral": _spiral,
+    "plane": _plane,
+    "multi-gaussian": _multi_gaussian,
 }
 
 
@@ -455,46 +535,11 @@ def load_csv(
     """
     max_classes = _check_int("max_classes", max_classes, 2, None)
     table = _read_table(source)
-    columns = table.columns
-    label_index = (
-        columns.index(guess_label_column(columns))
-        if label_column is None
-        else _column_index(columns, label_column, "label_column")
+    X, label_index, feature_indices = _features(
+        table, label_column, features, "label", "label_column"
     )
-    label_name = columns[label_index]
-
-    if features is None:
-        feature_indices = [j for j in range(len(columns)) if j != label_index]
-    else:
-        if isinstance(features, str | bytes | numbers.Integral):
-            raise TypeError(
-                f"features must be a list of column names or indices, got {features!r}."
-            )
-        feature_indices = [_column_index(columns, f, "features") for f in features]
-        for position, j in enumerate(feature_indices):
-            if j == label_index:
-                raise ValueError(
-                    f"Column {columns[j]!r} is the label column; it cannot also be a feature."
-                )
-            if j in feature_indices[:position]:
-                raise ValueError(f"Column {columns[j]!r} is listed twice in features.")
-    if len(feature_indices) < 2:
-        found = ", ".join(repr(columns[j]) for j in feature_indices) or "none"
-        hint = (
-            "Pick at least 2 feature columns."
-            if features is not None
-            else "The file needs at least 3 columns: 2 numeric features and a label, "
-            "separated by commas or semicolons."
-        )
-        raise ValueError(
-            f"At least 2 feature columns are needed besides the label {label_name!r}; "
-            f"found {len(feature_indices)} ({found}). {hint}"
-        )
-
+    columns, label_name = table.columns, table.columns[label_index]
     decimal_comma = table.delimiter != ","
-    X = np.empty((len(table.row_numbers), len(feature_indices)), dtype=np.float64)
-    for out, j in enumerate(feature_indices):
-        X[:, out] = _parse_numbers(table.cells[j], columns[j], table.row_numbers, decimal_comma)
     y, classes = _encode_labels(
         table.cells[label_index], label_name, table.row_numbers, decimal_comma, max_classes
     )
@@ -509,6 +554,154 @@ def load_csv(
         delimiter=table.delimiter,
     )
     return X, y, info
+
+
+def load_regression_csv(
+    source: Source,
+    target_column: str | int | None = None,
+    features: Sequence[str | int] | None = None,
+    *,
+    return_info: bool = False,
+) -> (
+    tuple[NDArray[np.float64], NDArray[np.float64]]
+    | tuple[NDArray[np.float64], NDArray[np.float64], CSVInfo]
+):
+    """Load a regression dataset, a numeric target to predict, from a CSV file.
+
+    The file is read as ``load_csv`` reads it (the same sources, header detection,
+    delimiters, decimal commas and messages naming the row and column); only the target
+    differs: a number per row, kept as it is, instead of a class label.
+
+    Parameters
+    ----------
+    source : a path, the file's bytes, or a file object (see ``load_csv``).
+    target_column : name or 0-based index (negative counts from the end) of the column to
+        predict. None: the column named label, class or target (any case), else the last.
+    features : names or indices of the feature columns, at least 2. None: every column
+        except the target, in file order.
+    return_info : also return a ``CSVInfo`` (its ``label_name`` is the target column's
+        name and its ``classes`` are empty).
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_features), float64
+    y : ndarray of shape (n_rows,), float64, the target column
+    info : CSVInfo, only when ``return_info=True``.
+
+    Raises ValueError, naming the row and the column, for a target that is text (those are
+    classes: use ``load_csv``), empty, NaN or infinite, and for a target column that has
+    the same value in every row (there is nothing to predict).
+    """
+    table = _read_table(source)
+    X, target_index, feature_indices = _features(
+        table, target_column, features, "target", "target_column"
+    )
+    name = table.columns[target_index]
+    y = _parse_target(table.cells[target_index], name, table.row_numbers, table.delimiter != ",")
+    if not return_info:
+        return X, y
+    info = CSVInfo(
+        feature_names=tuple(table.columns[j] for j in feature_indices),
+        label_name=name,
+        classes=(),
+        columns=tuple(table.columns),
+        has_header=table.has_header,
+        delimiter=table.delimiter,
+    )
+    return X, y, info
+
+
+def _parse_target(
+    cells: tuple[str, ...], name: str, row_numbers: list[int], decimal_comma: bool
+) -> NDArray[np.float64]:
+    """A regression target column as finite floats that are not all the same."""
+    texts = [cell.replace(",", ".") for cell in cells] if decimal_comma else cells
+    try:
+        np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+    except ValueError:
+        _refuse_text_target(cells, name, row_numbers, decimal_comma)
+    y = _parse_numbers(cells, name, row_numbers, decimal_comma)  # NaN and inf: named rows
+    if np.ptp(y) == 0:
+        raise ValueError(
+            f"Every row has the same target value {cells[0]!r} in column {name!r}; there is "
+            f"nothing to predict (a constant is learnt without a network). Is {name!r} the "
+            f"right target column?"
+        )
+    return y
+
+
+def _refuse_text_target(
+    cells: tuple[str, ...], name: str, row_numbers: list[int], decimal_comma: bool
+) -> None:
+    """ValueError naming the first target cell that is empty or not a number."""
+    for i, cell in enumerate(cells):
+        if not cell:
+            raise ValueError(
+                f"Row {row_numbers[i]}, column {name!r}: the target is empty. Every row needs "
+                f"a number to predict; remove or fill in that row."
+            )
+        if not _is_number(cell, decimal_comma):
+            raise ValueError(
+                f"Row {row_numbers[i]}, column {name!r}: expected a number to predict, got "
+                f"{cell!r}. A regression target must be numeric; text values are classes: "
+                f"load the file with load_csv to classify them. Is {name!r} the right "
+                f"target column?"
+            )
+
+
+def _features(
+    table: _Table,
+    label_column: str | int | None,
+    features: Sequence[str | int] | None,
+    what: str,
+    parameter: str,
+) -> tuple[NDArray[np.float64], int, list[int]]:
+    """X from the feature columns, the label (or target) column's index, the features'.
+
+    what : "label" or "target", as messages call that column; parameter : its argument.
+    """
+    columns = table.columns
+    label_index = (
+        columns.index(guess_label_column(columns))
+        if label_column is None
+        else _column_index(columns, label_column, parameter)
+    )
+    label_name = columns[label_index]
+
+    if features is None:
+        feature_indices = [j for j in range(len(columns)) if j != label_index]
+    else:
+        if isinstance(features, str | bytes | numbers.Integral):
+            raise TypeError(
+                f"features must be a list of column names or indices, got {features!r}."
+            )
+        feature_indices = [_column_index(columns, f, "features") for f in features]
+        for position, j in enumerate(feature_indices):
+            if j == label_index:
+                raise ValueError(
+                    f"Column {columns[j]!r} is the {what} column; it cannot also be a feature."
+                )
+            if j in feature_indices[:position]:
+                raise ValueError(f"Column {columns[j]!r} is listed twice in features.")
+    if len(feature_indices) < 2:
+        found = ", ".join(repr(columns[j]) for j in feature_indices) or "none"
+        hint = (
+            "Pick at least 2 feature columns."
+            if features is not None
+            else f"The file needs at least 3 columns: 2 numeric features and a {what}, "
+            "separated by commas or semicolons."
+        )
+        raise ValueError(
+            f"At least 2 feature columns are needed besides the {what} {label_name!r}; "
+            f"found {len(feature_indices)} ({found}). {hint}"
+        )
+
+    X = np.empty((len(table.row_numbers), len(feature_indices)), dtype=np.float64)
+    for out, j in enumerate(feature_indices):
+        X[:, out] = _parse_numbers(
+            table.cells[j], columns[j], table.row_numbers, table.delimiter != ","
+        )
+    return X, label_index, feature_indices
 
 
 def _read_table(source: Source) -> _Table:

@@ -1,6 +1,8 @@
-"""``ScratchNetClassifier``: the network and trainer behind scikit-learn's estimator API,
-modelled on ``MLPClassifier``: ``__init__`` only stores its arguments, ``fit`` checks them,
-``partial_fit`` runs one epoch, learned attributes end in ``_``.
+"""``ScratchNetClassifier`` and ``ScratchNetRegressor``: the network and trainer behind
+scikit-learn's estimator API, modelled on ``MLPClassifier`` and ``MLPRegressor``, with one
+base class, ``BaseScratchNet``, as scikit-learn's ``BaseMultilayerPerceptron``: ``__init__``
+only stores its arguments, ``fit`` checks them, ``partial_fit`` runs one epoch, learned
+attributes end in ``_``.
 
 ``FeatureMap``: TensorFlow Playground's input features (X1², sin X1, ...) as a transformer,
 for a ``Pipeline`` in front of the classifier.
@@ -13,29 +15,32 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from scratchnet.features import PLAIN, check_features, feature_map
-from scratchnet.training import DEFAULTS, Trainer
+from scratchnet.losses import class_probabilities
+from scratchnet.training import DEFAULTS, REGRESSION_DEFAULTS, Trainer
 
 
 class DivergenceWarning(UserWarning):
     """Training stopped because the loss or the weights stopped being finite."""
 
 
-class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
-    """A multi-layer perceptron classifier written from scratch in NumPy.
+class BaseScratchNet(BaseEstimator):
+    """What ``ScratchNetClassifier`` and ``ScratchNetRegressor`` share, as scikit-learn's
+    ``BaseMultilayerPerceptron`` does for its two: the parameters, ``fit`` and
+    ``partial_fit``, the training loop and the weights published as ``coefs_``/
+    ``intercepts_``. A subclass says what its targets are (``_task``, ``_check_targets``,
+    ``_start_targets``, ``_encode``); do not use this class directly.
 
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default (64,)
         Neurons in each hidden layer: 0 to 6 layers of 1 to 256 neurons.
     activation : {"relu", "tanh", "sigmoid", "linear", "leaky_relu"}, default "relu"
-    output : {"softmax", "sigmoid"}, default "softmax"
-        Softmax with cross-entropy (any number of classes), or one sigmoid unit with
-        binary cross-entropy (two classes).
+    output : the output layer and its loss; see the subclass.
     init : {"he", "glorot", "normal"}, default "he"
     optimizer : {"sgd", "momentum", "adam"}, default "sgd"
     learning_rate : float > 0, default 0.1
@@ -55,7 +60,6 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     coefs_ : list of ndarray, ``coefs_[i]`` of shape (n_in, n_out)
     intercepts_ : list of ndarray, ``intercepts_[i]`` of shape (n_out,)
@@ -63,9 +67,12 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float, the training loss after each epoch
     n_iter_ : int, epochs run
     history_ : list of dict, one row per epoch (epoch, steps, train_loss, test_loss,
-        train_acc, test_acc, seconds, learning_rate)
+        train_acc, test_acc or, for the regressor, train_r2, test_r2, then seconds,
+        learning_rate)
     diverged_ : None or str, why training stopped early
     """
+
+    _task = ""  # "classification" or "regression": see training.TASK_OUTPUTS
 
     def __init__(
         self,
@@ -109,37 +116,45 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.shuffle_seed = shuffle_seed
 
+    # -- what a subclass says about its targets ---------------------------------------------
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[NDArray, NDArray]:
+        """X as float64 (n_samples, n_features) and y checked as this task's targets."""
+        raise NotImplementedError
+
+    def _start_targets(self, y: NDArray, **kwargs: Any) -> int:
+        """Learn what the targets are (classes_, n_outputs_) on a first call; return the
+        number of output units the network needs for them."""
+        raise NotImplementedError
+
+    def _encode(self, y: NDArray) -> NDArray:
+        """y as the trainer takes it (class indices, or targets (n, n_outputs))."""
+        raise NotImplementedError
+
+    def _fitted(self) -> bool:
+        return hasattr(self, "_trainer")
+
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, X, y, X_test=None, y_test=None):
         """Train from fresh weights for ``epochs`` epochs.
 
-        X : array-like of shape (n_samples, n_features); y : (n_samples,) class labels.
+        X : array-like of shape (n_samples, n_features).
+        y : the classifier's class labels, (n_samples,); the regressor's numbers to
+            predict, (n_samples,) or (n_samples, n_outputs).
         X_test, y_test : optional held-out data, reported in ``history_`` every epoch.
         """
-        X, y = validate_data(self, X, y, reset=True, dtype=np.float64)
-        check_classification_targets(y)
-        self._start(np.unique(y))
-        self._train(X, y, X_test, y_test, self._trainer_params["epochs"])
+        X, y = self._validate(X, y, reset=True)
+        self._start(self._start_targets(y))
+        self._train(X, y, X_test, y_test, self._trainer_params["epochs"], stacklevel=3)
         return self
 
-    def partial_fit(self, X, y, classes=None):
-        """Train for one epoch, from the current weights (fresh ones on the first call).
-
-        classes : the labels of every class, needed on the first call when ``y`` does not
-            show them all.
-        """
-        first = not hasattr(self, "classes_")
+    def _partial_fit(self, X, y, **start):
+        """One epoch from the current weights (fresh ones on the first call)."""
+        first = not self._fitted()
         if first or not self._plain_arrays(X, y):
-            X, y = validate_data(self, X, y, reset=first, dtype=np.float64)
-        if first:  # later calls: _encode refuses any label that is not in classes_
-            check_classification_targets(y)
-            self._start(np.unique(y) if classes is None else np.unique(np.asarray(classes)))
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"`classes` must stay the same between partial_fit calls: first "
-                f"{self.classes_.tolist()}, now {np.unique(classes).tolist()}."
-            )
-        self._train(X, y, None, None, 1)
+            X, y = self._validate(X, y, reset=first)
+        if first:
+            self._start(self._start_targets(y, **start))
+        self._train(X, y, None, None, 1, stacklevel=4)  # user > partial_fit > here > _train
         return self
 
     def _plain_arrays(self, X: Any, y: Any) -> bool:
@@ -157,37 +172,22 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
             and bool(np.isfinite(X).all())
         )
 
-    def _start(self, classes: NDArray) -> None:
-        if len(classes) < 2:
-            raise ValueError(
-                f"The training data must have at least 2 classes to tell apart; it has only "
-                f"one class, {classes.tolist()}."
-            )
+    def _start(self, n_outputs: int) -> None:
         self._trainer_params = {name: getattr(self, name) for name in DEFAULTS}
-        self._trainer = Trainer.from_params(self._trainer_params, self.n_features_in_, len(classes))
-        self.classes_ = classes
+        self._trainer = Trainer.from_params(
+            self._trainer_params, self.n_features_in_, n_outputs, self._task
+        )
         self.history_: list[dict] = []
         self.loss_curve_: list[float] = []
         self.n_iter_ = 0
         self.diverged_: str | None = None
         self._publish_weights()
 
-    def _encode(self, y: NDArray) -> NDArray[np.intp]:
-        index = np.searchsorted(self.classes_, y)
-        index[index >= len(self.classes_)] = 0
-        unseen = self.classes_[index] != y
-        if unseen.any():
-            raise ValueError(
-                f"y contains labels {np.unique(y[unseen]).tolist()} that are not among the "
-                f"classes {self.classes_.tolist()} seen on the first call."
-            )
-        return index
-
-    def _train(self, X, y, X_test, y_test, epochs: int) -> None:
+    def _train(self, X, y, X_test, y_test, epochs: int, stacklevel: int) -> None:
         trainer = self._trainer
         self._pull_weights()
         if X_test is not None:
-            X_test, y_test = validate_data(self, X_test, y_test, reset=False, dtype=np.float64)
+            X_test, y_test = self._validate(X_test, y_test, reset=False)
             y_test = self._encode(y_test)
         trainer.set_data(X, self._encode(y), X_test, y_test)
         trainer.clear_divergence()
@@ -199,7 +199,7 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
         self._publish_weights()
         if trainer.diverged:
             self.diverged_ = trainer.diverged
-            warnings.warn(trainer.diverged, DivergenceWarning, stacklevel=3)
+            warnings.warn(trainer.diverged, DivergenceWarning, stacklevel=stacklevel)
 
     # -- weights as scikit-learn lays them out ------------------------------------------------
     def _publish_weights(self) -> None:
@@ -229,13 +229,83 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
             self._trainer.optimizer.reset_state()
             self._publish_weights()
 
-    # -- prediction -----------------------------------------------------------------------------
-    def predict_proba(self, X) -> NDArray[np.float64]:
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+    def _predict_output(self, X) -> NDArray[np.float64]:
+        """The network's raw output for X (n_samples, n_features): (n_samples, n_outputs)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         self._pull_weights()
-        return self._trainer.net.predict_proba(X)
+        return self._trainer.net.predict_output(X)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if "_trainer" in state:  # pickled views came back as copies: point them at the net
+            self._publish_weights()
+
+
+class ScratchNetClassifier(ClassifierMixin, BaseScratchNet):
+    """A multi-layer perceptron classifier written from scratch in NumPy.
+
+    Parameters: those of ``BaseScratchNet``, with
+
+    output : {"softmax", "sigmoid"}, default "softmax"
+        Softmax with cross-entropy (any number of classes), or one sigmoid unit with
+        binary cross-entropy (two classes).
+
+    Attributes: those of ``BaseScratchNet``, and
+
+    classes_ : ndarray of shape (n_classes,)
+    """
+
+    _task = "classification"
+
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch, from the current weights (fresh ones on the first call).
+
+        classes : the labels of every class, needed on the first call when ``y`` does not
+            show them all.
+        """
+        if (
+            self._fitted()
+            and classes is not None
+            and not np.array_equal(np.unique(classes), self.classes_)
+        ):
+            raise ValueError(
+                f"`classes` must stay the same between partial_fit calls: first "
+                f"{self.classes_.tolist()}, now {np.unique(classes).tolist()}."
+            )
+        return self._partial_fit(X, y, classes=classes)
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[NDArray, NDArray]:
+        X, y = validate_data(self, X, y, reset=reset, dtype=np.float64)
+        if reset:  # later calls: _encode refuses any label that is not in classes_
+            check_classification_targets(y)
+        return X, y
+
+    def _start_targets(self, y: NDArray, classes: Any = None) -> int:
+        classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        if len(classes) < 2:
+            raise ValueError(
+                f"The training data must have at least 2 classes to tell apart; it has only "
+                f"one class, {classes.tolist()}."
+            )
+        self.classes_ = classes
+        return len(classes)
+
+    def _encode(self, y: NDArray) -> NDArray[np.intp]:
+        index = np.searchsorted(self.classes_, y)
+        index[index >= len(self.classes_)] = 0
+        unseen = self.classes_[index] != y
+        if unseen.any():
+            raise ValueError(
+                f"y contains labels {np.unique(y[unseen]).tolist()} that are not among the "
+                f"classes {self.classes_.tolist()} seen on the first call."
+            )
+        return index
+
+    # -- prediction -----------------------------------------------------------------------------
+    def predict_proba(self, X) -> NDArray[np.float64]:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        return class_probabilities(self._predict_output(X), self._trainer.net.output)
 
     def predict(self, X) -> NDArray:
         """The most probable class for each row of X (n_samples, n_features)."""
@@ -247,10 +317,96 @@ class ScratchNetClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_label = False
         return tags
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        if "_trainer" in state:  # pickled views came back as copies: point them at the net
-            self._publish_weights()
+
+class ScratchNetRegressor(RegressorMixin, BaseScratchNet):
+    """A multi-layer perceptron regressor written from scratch in NumPy.
+
+    It minimises half the mean squared error, ``mean_i sum_k (p_ik - y_ik)**2 / 2``, plus the
+    penalty, with an identity output, as scikit-learn's ``MLPRegressor`` does: one plain SGD
+    step from the same weights is the same step. Its ``alpha`` is ``l2 * batch_size`` here
+    (scikit-learn divides its penalty by the batch size; this penalty is per step).
+    ``score`` is R².
+
+    Parameters: those of ``BaseScratchNet``, with
+
+    output : {"identity"}, default "identity"
+        The only output a regressor has: the last layer's sums, unchanged.
+
+    Attributes: those of ``BaseScratchNet``, and
+
+    n_outputs_ : int, the number of targets (columns of y)
+    """
+
+    _task = "regression"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=REGRESSION_DEFAULTS["hidden_layer_sizes"],
+        activation=REGRESSION_DEFAULTS["activation"],
+        output=REGRESSION_DEFAULTS["output"],
+        init=REGRESSION_DEFAULTS["init"],
+        optimizer=REGRESSION_DEFAULTS["optimizer"],
+        learning_rate=REGRESSION_DEFAULTS["learning_rate"],
+        momentum=REGRESSION_DEFAULTS["momentum"],
+        nesterov=REGRESSION_DEFAULTS["nesterov"],
+        beta_1=REGRESSION_DEFAULTS["beta_1"],
+        beta_2=REGRESSION_DEFAULTS["beta_2"],
+        epsilon=REGRESSION_DEFAULTS["epsilon"],
+        batch_size=REGRESSION_DEFAULTS["batch_size"],
+        epochs=REGRESSION_DEFAULTS["epochs"],
+        l1=REGRESSION_DEFAULTS["l1"],
+        l2=REGRESSION_DEFAULTS["l2"],
+        lr_schedule=REGRESSION_DEFAULTS["lr_schedule"],
+        lr_decay=REGRESSION_DEFAULTS["lr_decay"],
+        random_state=REGRESSION_DEFAULTS["random_state"],
+        shuffle_seed=REGRESSION_DEFAULTS["shuffle_seed"],
+    ):
+        # scikit-learn reads the parameters (and their defaults) from this signature
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, output=output,
+            init=init, optimizer=optimizer, learning_rate=learning_rate, momentum=momentum,
+            nesterov=nesterov, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+            batch_size=batch_size, epochs=epochs, l1=l1, l2=l2, lr_schedule=lr_schedule,
+            lr_decay=lr_decay, random_state=random_state, shuffle_seed=shuffle_seed,
+        )  # fmt: skip
+
+    def partial_fit(self, X, y):
+        """Train for one epoch, from the current weights (fresh ones on the first call).
+
+        y : (n_samples,) or (n_samples, n_outputs), with as many outputs on every call.
+        """
+        return self._partial_fit(X, y)
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[NDArray, NDArray]:
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=np.float64, multi_output=True, y_numeric=True
+        )
+        if y.ndim == 2 and y.shape[1] == 1:  # as MLPRegressor: warn, then one column
+            y = column_or_1d(y, warn=True)
+        return X, y.astype(np.float64, copy=False)
+
+    def _start_targets(self, y: NDArray) -> int:
+        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        return self.n_outputs_
+
+    def _encode(self, y: NDArray) -> NDArray[np.float64]:
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} target column(s), but the regressor was first trained on "
+                f"{self.n_outputs_}. Pass y with {self.n_outputs_} column(s), or refit."
+            )
+        return y.reshape(len(y), n_outputs)
+
+    def _plain_arrays(self, X: Any, y: Any) -> bool:
+        # the fast path skips validation: only for finite targets (a NaN must be refused)
+        return super()._plain_arrays(X, y) and y.dtype == np.float64 and bool(np.isfinite(y).all())
+
+    def predict(self, X) -> NDArray[np.float64]:
+        """Predictions for each row of X (n_samples, n_features): shape (n_samples,) when
+        trained on one target, else (n_samples, n_outputs)."""
+        out = self._predict_output(X)
+        return out.ravel() if self.n_outputs_ == 1 else out
 
 
 class FeatureMap(TransformerMixin, BaseEstimator):

@@ -15,7 +15,7 @@ TOLERANCE = 1e-6
 
 
 def central_differences(
-    net: MLP, X: NDArray, y: NDArray[np.integer], indices: NDArray[np.intp], eps: float = 1e-6
+    net: MLP, X: NDArray, y: NDArray, indices: NDArray[np.intp], eps: float = 1e-6
 ) -> NDArray[np.float64]:
     """(L(w + eps) - L(w - eps)) / (2 eps) for the parameters ``flat_params[indices]``, one
     at a time; the network's weights are left as they were."""
@@ -32,11 +32,12 @@ def central_differences(
 
 
 def numerical_gradients(
-    net: MLP, X: NDArray, y: NDArray[np.integer], eps: float = 1e-6
+    net: MLP, X: NDArray, y: NDArray, eps: float = 1e-6
 ) -> list[NDArray[np.float64]]:
     """Central differences of every parameter, laid out like ``net.params``.
 
-    X : (n_samples, n_features); y : (n_samples,) class indices.
+    X : (n_samples, n_features); y : (n_samples,) class indices, or a regression network's
+    targets, (n_samples, n_outputs) or (n_samples,), as ``net.loss`` takes them.
     """
     flat = central_differences(net, X, y, np.arange(len(net.flat_params)), eps)
     stops = np.cumsum([W.size for W in net.params])[:-1]
@@ -45,7 +46,7 @@ def numerical_gradients(
     ]
 
 
-def analytic_gradients(net: MLP, X: NDArray, y: NDArray[np.integer]) -> list[NDArray[np.float64]]:
+def analytic_gradients(net: MLP, X: NDArray, y: NDArray) -> list[NDArray[np.float64]]:
     """The gradients ``backward`` computes for X, y (copies)."""
     net.forward(with_ones(np.asarray(X, dtype=np.float64)))
     return [G.copy() for G in net.backward(net.targets(np.asarray(y)))]
@@ -60,7 +61,7 @@ def relative_error(a: NDArray, b: NDArray) -> float:
 def gradient_check(
     net: MLP,
     X: NDArray,
-    y: NDArray[np.integer],
+    y: NDArray,
     eps: float = 1e-6,
     at_most: int | None = None,
     seed: int = 0,

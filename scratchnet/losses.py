@@ -1,11 +1,13 @@
 """Output layers and their losses.
 
-Two pairings, each the canonical one for its output so that the gradient of the
-loss with respect to the output layer's input is simply ``probabilities - targets``:
+Three pairings, each the canonical one for its output so that the gradient of the
+loss with respect to the output layer's input is simply ``outputs - targets``:
 
 * ``"softmax"``: k output units, softmax, categorical cross-entropy; targets one-hot.
 * ``"sigmoid"``: one output unit, the logistic sigmoid, binary cross-entropy;
   targets 0/1 in a single column (the tutorial seed's network).
+* ``"identity"`` (regression): k output units left as they are, half the squared error;
+  targets the k real numbers to predict. scikit-learn's ``MLPRegressor`` pairs the same.
 
 And the L1/L2 penalty on the weights, which the loss of a network includes, with its
 gradient. The losses and the penalty also take stacks of networks (a first axis of
@@ -22,7 +24,8 @@ from scipy.special import expit
 
 Array = NDArray[np.float64]
 
-OUTPUTS = ("softmax", "sigmoid")
+OUTPUTS = ("softmax", "sigmoid")  # a classifier's outputs
+REGRESSION_OUTPUTS = ("identity",)  # a regressor's
 
 # Probabilities are clipped this far from 0 and 1 inside a log, as scikit-learn does.
 EPS = 1e-15
@@ -62,7 +65,11 @@ def sigmoid(Z: Array, scratch: Array | None = None) -> None:
     expit(Z, out=Z)
 
 
-OUTPUT_FUNCTIONS = {"softmax": softmax, "sigmoid": sigmoid}
+def identity(Z: Array, scratch: Array | None = None) -> None:
+    """The identity: a regression network's outputs are its last layer's sums as they are."""
+
+
+OUTPUT_FUNCTIONS = {"softmax": softmax, "sigmoid": sigmoid, "identity": identity}
 
 
 def cross_entropy(P: Array, y: NDArray[np.integer]) -> float | Array:
@@ -89,13 +96,34 @@ def binary_cross_entropy(P: Array, y: NDArray[np.integer]) -> float | Array:
     return -_mean(np.where(y == 1, np.log(p), np.log1p(-p)))
 
 
+def squared_error(P: Array, Y: Array) -> float | Array:
+    """Half the squared error, summed over the outputs, averaged over the samples:
+    ``mean_i sum_k (p_ik - y_ik)**2 / 2``.
+
+    P : ndarray of shape (n_samples, n_outputs); or a stack of networks' outputs,
+        (n_networks, n_samples, n_outputs), all for the same samples.
+    Y : ndarray of shape (n_samples, n_outputs), or (n_samples,) for one output.
+    Returns a float, or one loss per network, shape (n_networks,), for a stack.
+
+    With one output this is scikit-learn's ``squared_loss``. With k > 1 outputs that one
+    also averages over the outputs (it is this divided by k), but its gradient, the one
+    ``MLPRegressor`` steps with, is ``(P - Y) / n_samples``: the gradient of this loss.
+    """
+    Y = Y.reshape(len(Y), -1)
+    return _mean(0.5 * np.square(P - Y).sum(axis=-1))
+
+
 def _mean(losses: Array) -> float | Array:
     """Mean over the last axis (the samples): a float, or one per network of a stack."""
     mean = np.mean(losses, axis=-1)
     return float(mean) if mean.ndim == 0 else mean
 
 
-LOSS_FUNCTIONS = {"softmax": cross_entropy, "sigmoid": binary_cross_entropy}
+LOSS_FUNCTIONS = {
+    "softmax": cross_entropy,
+    "sigmoid": binary_cross_entropy,
+    "identity": squared_error,
+}
 
 
 def class_probabilities(P: Array, output: str) -> Array:
@@ -104,6 +132,11 @@ def class_probabilities(P: Array, output: str) -> Array:
     A sigmoid network has one unit, the probability of class 1; this returns
     the two columns ``[1 - p, p]`` so both outputs look alike to a caller.
     """
+    if output in REGRESSION_OUTPUTS:
+        raise ValueError(
+            f"An {output!r} output predicts numbers, not class probabilities; "
+            f"use the network's predict_output instead."
+        )
     if output == "sigmoid":
         return np.hstack([1.0 - P, P])
     return P

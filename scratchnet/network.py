@@ -27,6 +27,7 @@ from scratchnet.losses import (
     LOSS_FUNCTIONS,
     OUTPUT_FUNCTIONS,
     OUTPUTS,
+    REGRESSION_OUTPUTS,
     add_penalty_gradient,
     class_probabilities,
     penalty,
@@ -105,15 +106,16 @@ class _Buffers:
 
 
 class MLP:
-    """A fully connected network for classification.
+    """A fully connected network for classification or regression.
 
     Parameters
     ----------
     layer_sizes : [n_features, hidden_1, ..., hidden_k, n_outputs]
-        ``n_outputs`` is the number of classes for ``output="softmax"`` and 1 for
-        ``output="sigmoid"``.
+        ``n_outputs`` is the number of classes for ``output="softmax"``, 1 for
+        ``output="sigmoid"``, and the number of targets for ``output="identity"``.
     activation : one of ``ACTIVATIONS`` (relu, tanh, sigmoid, linear, leaky_relu).
-    output : "softmax" (cross-entropy) or "sigmoid" (binary cross-entropy).
+    output : "softmax" (cross-entropy) or "sigmoid" (binary cross-entropy) to classify;
+        "identity" (half the squared error) to regress.
     init : "he", "glorot" or "normal".
     seed : seeds the network's own ``numpy.random.Generator`` for the initial weights.
     l1, l2 : penalty rates on the weights (not the biases): the loss gains
@@ -132,7 +134,7 @@ class MLP:
     ):
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.activation = check_name("activation", activation, ACTIVATIONS)
-        self.output = check_name("output", output, OUTPUTS)
+        self.output = check_name("output", output, OUTPUTS + REGRESSION_OUTPUTS)
         self.l1, self.l2 = float(l1), float(l2)
         rng = np.random.default_rng(seed)
         init = check_name("init", init, INITS)
@@ -268,7 +270,7 @@ class MLP:
         """Mean gradient of the loss over the batch of the last ``forward``, times ``scale``.
 
         T : ndarray of shape (n_samples, n_outputs), the targets: one-hot rows for
-            softmax, a column of 0/1 for sigmoid.
+            softmax, a column of 0/1 for sigmoid, the numbers to predict for identity.
         scale : plain SGD passes its learning rate, so that its update is just W -= G.
         Fills and returns ``self.grads``, laid out like ``self.params``.
         """
@@ -279,7 +281,10 @@ class MLP:
         # dL/dp_k = -t_k / p_k and dp_k/dz_j = p_k (1[k=j] - p_j); the product summed
         # over k is p_j * sum(t) - t_j = p_j - t_j, since the one-hot row sums to 1.
         # Sigmoid with binary cross-entropy: dL/dp = (p - t) / (p (1 - p)) and
-        # dp/dz = p (1 - p), which cancel to p - t. Dividing by n makes it a mean; every
+        # dp/dz = p (1 - p), which cancel to p - t. Identity with half the squared error:
+        # dL/dp = p - t (the half cancels the square's 2) and dp/dz = 1, so again p - t,
+        # one column per output, none averaged over the outputs (as scikit-learn's
+        # MLPRegressor steps). Dividing by n makes it a mean; every
         # gradient below is linear in delta, so ``scale`` applied here scales them all.
         deltas = buffers.deltas
         delta = deltas[-1]
@@ -304,13 +309,17 @@ class MLP:
         """``l1 * sum|w| + l2 / 2 * sum w**2`` over all weights (biases excluded)."""
         return penalty(self._weights, self.l1, self.l2)
 
-    def loss(self, X: NDArray, y: NDArray[np.integer]) -> float:
-        """Mean loss of the whole network on X (n_samples, n_features), y class indices,
-        including the penalty. This is the function the gradients are of."""
+    def loss(self, X: NDArray, y: NDArray) -> float:
+        """Mean loss of the whole network on X (n_samples, n_features), including the
+        penalty: the function the gradients are of. y : class indices (n_samples,) to
+        classify; to regress, targets (n_samples, n_outputs), or (n_samples,) for one."""
         return LOSS_FUNCTIONS[self.output](self.predict_output(X), y) + self.penalty()
 
-    def targets(self, y: NDArray[np.integer]) -> Array:
-        """Targets for ``backward``: one-hot (n, n_classes), or a 0/1 column for sigmoid."""
+    def targets(self, y: NDArray) -> Array:
+        """Targets for ``backward``: one-hot (n, n_classes), a 0/1 column for sigmoid, and
+        for identity the numbers to predict as (n, n_outputs) float64."""
+        if self.output in REGRESSION_OUTPUTS:
+            return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
         if self.output == "sigmoid":
             return y.reshape(-1, 1).astype(np.float64)
         T = np.zeros((len(y), self.layer_sizes[-1]))

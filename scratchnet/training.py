@@ -15,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.activations import ACTIVATIONS, check_name
-from scratchnet.losses import LOSS_FUNCTIONS, OUTPUTS, predicted_classes
+from scratchnet.losses import LOSS_FUNCTIONS, OUTPUTS, REGRESSION_OUTPUTS, predicted_classes
+from scratchnet.metrics import r2_score
 from scratchnet.network import INITS, MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_WEIGHT, MLP, with_ones
 from scratchnet.optimizers import OPTIMIZERS, make_optimizer
 
@@ -46,6 +47,14 @@ DEFAULTS: dict[str, Any] = {
     "shuffle_seed": None,
 }
 
+#: What a network can be trained to do, and the outputs (with their losses) each allows.
+TASK_OUTPUTS = {"classification": OUTPUTS, "regression": REGRESSION_OUTPUTS}
+
+#: ``ScratchNetRegressor``'s parameters: the same, with an identity output.
+REGRESSION_DEFAULTS: dict[str, Any] = {**DEFAULTS, "output": "identity"}
+TASK_DEFAULTS = {"classification": DEFAULTS, "regression": REGRESSION_DEFAULTS}
+TASK_ESTIMATORS = {"classification": "ScratchNetClassifier", "regression": "ScratchNetRegressor"}
+
 HISTORY_COLUMNS = (
     "epoch",
     "steps",
@@ -55,6 +64,10 @@ HISTORY_COLUMNS = (
     "test_acc",
     "seconds",
     "learning_rate",
+)
+# A regression network's rows score it by R² (``metrics.r2_score``) instead of accuracy.
+REGRESSION_HISTORY_COLUMNS = tuple(
+    {"train_acc": "train_r2", "test_acc": "test_r2"}.get(c, c) for c in HISTORY_COLUMNS
 )
 
 
@@ -83,15 +96,18 @@ def _whole(name: str, value: object, low: int, high: int) -> int:
     return int(value)
 
 
-def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+def check_params(params: Mapping[str, Any], task: str = "classification") -> dict[str, Any]:
     """Validate training parameters; return them complete (defaults filled in) and normalised.
 
+    task : "classification" (outputs softmax, sigmoid) or "regression" (output identity);
+        it picks the default output and the outputs allowed.
     Raises ValueError naming the parameter, what it must be, and what it got.
     """
-    unknown = set(params) - set(DEFAULTS)
+    defaults = TASK_DEFAULTS[check_name("task", task, TASK_DEFAULTS)]
+    unknown = set(params) - set(defaults)
     if unknown:
-        raise ValueError(f"Unknown parameter(s) {sorted(unknown)}. Valid ones: {sorted(DEFAULTS)}.")
-    p = {**DEFAULTS, **params}
+        raise ValueError(f"Unknown parameter(s) {sorted(unknown)}. Valid ones: {sorted(defaults)}.")
+    p = {**defaults, **params}
     hidden = p["hidden_layer_sizes"]
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (hidden,)
@@ -114,7 +130,7 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
         )
     p["hidden_layer_sizes"] = tuple(int(h) for h in hidden)
     check_name("activation", p["activation"], ACTIVATIONS)
-    check_name("output", p["output"], OUTPUTS)
+    _check_output(p["output"], task)
     check_name("init", p["init"], INITS)
     check_name("optimizer", p["optimizer"], OPTIMIZERS)
     check_name("lr_schedule", p["lr_schedule"], LR_SCHEDULES)
@@ -141,6 +157,18 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(seed, numbers.Integral) and seed < 0:
             raise ValueError(f"The {name!r} parameter must be >= 0. Got {seed!r}.")
     return p
+
+
+def _check_output(output: object, task: str) -> None:
+    """ValueError unless ``output`` is one of the task's; say which task a wrong one is for."""
+    for other, outputs in TASK_OUTPUTS.items():
+        if other != task and isinstance(output, str) and output in outputs:
+            valid = ", ".join(repr(o) for o in TASK_OUTPUTS[task])
+            raise ValueError(
+                f"The output {output!r} is for {other} ({TASK_ESTIMATORS[other]}); for {task} the "
+                f"output must be one of {valid}."
+            )
+    check_name("output", output, TASK_OUTPUTS[task])
 
 
 def scheduled_rate(
@@ -176,7 +204,10 @@ def make_rngs(
 
 
 def build_network(p: Mapping[str, Any], n_features: int, n_classes: int, rng: Any) -> MLP:
-    """The network that parameters ``p`` (checked) describe for this data shape."""
+    """The network that parameters ``p`` (checked) describe for this data shape.
+
+    n_classes : the number of classes, or for an identity output the number of targets.
+    """
     if p["output"] == "sigmoid" and n_classes != 2:
         raise ValueError(
             f"A sigmoid output has one unit and separates exactly 2 classes; this data has "
@@ -192,7 +223,8 @@ class Trainer:
 
     Parameters
     ----------
-    net, optimizer : the network and an optimiser built on ``[net.flat_params]`` (every
+    net, optimizer : the network (a classifier, or a regressor if its output is identity)
+        and an optimiser built on ``[net.flat_params]`` (every
         layer at once; it steps with ``[net.flat_grads]``).
     batch_size : samples per step, or "full" for the whole training set.
     shuffle_rng : the generator that draws each epoch's permutation.
@@ -203,7 +235,8 @@ class Trainer:
     Attributes
     ----------
     epoch : epochs completed.   steps : optimiser steps taken.
-    history : one dict per completed epoch with the keys ``HISTORY_COLUMNS``.
+    history : one dict per completed epoch with the keys ``HISTORY_COLUMNS``, or
+        ``REGRESSION_HISTORY_COLUMNS`` for a regression network (R² in place of accuracy).
     diverged : None, or the message that explains where training stopped and why.
     """
 
@@ -230,9 +263,16 @@ class Trainer:
         self._seconds = 0.0  # training time of the epoch under way
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], n_features: int, n_classes: int) -> Trainer:
-        """A trainer from (unchecked) ``ScratchNetClassifier`` keyword arguments."""
-        p = check_params(params)
+    def from_params(
+        cls,
+        params: Mapping[str, Any],
+        n_features: int,
+        n_classes: int,
+        task: str = "classification",
+    ) -> Trainer:
+        """A trainer from (unchecked) ``ScratchNetClassifier`` keyword arguments, or
+        ``ScratchNetRegressor``'s for task="regression" (n_classes: the number of targets)."""
+        p = check_params(params, task)
         init_rng, shuffle_rng = make_rngs(p["random_state"], p["shuffle_seed"])
         net = build_network(p, n_features, n_classes, init_rng)
         opt = make_optimizer(
@@ -257,29 +297,41 @@ class Trainer:
             self._X1_epoch, self._T_blocks = np.array(self._X1_epoch), np.array(self._T_blocks)
             self._bind_batches(self._batches[0])
 
+    @property
+    def regression(self) -> bool:
+        """True when the network regresses (identity output), False when it classifies."""
+        return self.net.output in REGRESSION_OUTPUTS
+
     # -- data -----------------------------------------------------------------------------
     def set_data(
         self,
         X_train: NDArray,
-        y_train: NDArray[np.integer],
+        y_train: NDArray,
         X_test: NDArray | None = None,
-        y_test: NDArray[np.integer] | None = None,
+        y_test: NDArray | None = None,
     ) -> None:
-        """Data to train (and report) on. ``y`` holds class indices 0..n_classes-1.
+        """Data to train (and report) on. ``y`` holds class indices 0..n_classes-1, or for
+        a regression network the targets, (n_samples, n_outputs) or (n_samples,).
 
         X_train : (n_train, n_features); X_test : (n_test, n_features) or None.
         An epoch under way is abandoned: the next one starts afresh.
         """
         self.X_train = np.asarray(X_train, dtype=np.float64)
-        self.y_train = np.asarray(y_train, dtype=np.intp)
+        self.y_train = self._as_targets(y_train)
         self.X_test = None if X_test is None or len(X_test) == 0 else np.asarray(X_test, float)
-        self.y_test = None if self.X_test is None else np.asarray(y_test, dtype=np.intp)
+        self.y_test = None if self.X_test is None else self._as_targets(y_test)
         self._X1 = with_ones(self.X_train)
         self._T = self.net.targets(self.y_train)
         self._X1_epoch = np.empty_like(self._X1)
         self._T_epoch = np.empty_like(self._T)
         self._batches: tuple[int, list[tuple[Array, Array]]] | None = None  # see _start_epoch
         self._pos = -1
+
+    def _as_targets(self, y: NDArray) -> NDArray:
+        """Class indices as intp; a regression network's targets as (n, n_outputs) float64."""
+        if self.regression:
+            return self.net.targets(y)
+        return np.asarray(y, dtype=np.intp)
 
     def release_data(self) -> None:
         """Drop the references to the data (a fitted estimator need not keep them)."""
@@ -444,10 +496,13 @@ class Trainer:
         self.diverged = None
 
     # -- evaluation -----------------------------------------------------------------------
-    def evaluate(self, X: NDArray, y: NDArray[np.integer]) -> tuple[float, float]:
-        """(mean loss including the penalty, accuracy) of the network on X, y."""
+    def evaluate(self, X: NDArray, y: NDArray) -> tuple[float, float]:
+        """(mean loss including the penalty, score) of the network on X, y: the score is
+        the accuracy of a classifier, the R² of a regression network (``r2_score``)."""
         out = self._outputs(X)
         loss = LOSS_FUNCTIONS[self.net.output](out, y) + self.net.penalty()
+        if self.regression:
+            return loss, r2_score(np.reshape(y, out.shape), out)
         return loss, float(np.mean(predicted_classes(out) == y))
 
     def _outputs(self, X: NDArray) -> NDArray[np.float64]:
@@ -455,17 +510,13 @@ class Trainer:
         return self.net.predict_output(X)
 
     def _history_row(self) -> dict[str, float | int | None]:
-        train_loss, train_acc = self.evaluate(self.X_train, self.y_train)
-        test_loss = test_acc = None
+        train_loss, train_score = self.evaluate(self.X_train, self.y_train)
+        test_loss = test_score = None
         if self.X_test is not None:
-            test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
-        return {
-            "epoch": self.epoch,
-            "steps": self.steps,
-            "train_loss": train_loss,
-            "test_loss": test_loss,
-            "train_acc": train_acc,
-            "test_acc": test_acc,
-            "seconds": self._seconds,
-            "learning_rate": self.optimizer.learning_rate,
-        }
+            test_loss, test_score = self.evaluate(self.X_test, self.y_test)
+        columns = REGRESSION_HISTORY_COLUMNS if self.regression else HISTORY_COLUMNS
+        values = (
+            self.epoch, self.steps, train_loss, test_loss, train_score, test_score,
+            self._seconds, self.optimizer.learning_rate,
+        )  # fmt: skip
+        return dict(zip(columns, values, strict=True))

@@ -17,10 +17,12 @@ from scratchnet.datasets import (
     DEFAULT_NOISE,
     GAUSSIAN_CENTER,
     MAX_CSV_ROWS,
+    REGRESSION_DATASETS,
     SPIRAL_TURNS,
     CSVInfo,
     guess_label_column,
     load_csv,
+    load_regression_csv,
     make_dataset,
     read_csv_columns,
     split,
@@ -583,3 +585,102 @@ def test_the_row_limit_is_inclusive():
     X, y = load_csv(data)
     assert X.shape == (MAX_CSV_ROWS, 2) and y.shape == (MAX_CSV_ROWS,)
     assert np.array_equal(X[-1], [MAX_CSV_ROWS - 1, 2 * (MAX_CSV_ROWS - 1)])
+
+
+# --------------------------------------------------------------------------- regression sets
+
+
+def playground_label(name: str, x: float, y: float) -> float:
+    """TF Playground's getLabel (src/dataset.ts), point by point in its own units."""
+    if name == "plane":  # d3.scaleLinear().domain([-10, 10]).range([-1, 1]), not clamped
+        return (x + y) / 10
+    label = 0.0  # regressGaussian: the bump largest in absolute value
+    for cx, cy, sign in [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1),
+                         (4, -2.5, -1)]:  # fmt: skip
+        d = math.hypot(x - cx, y - cy)
+        new = sign * min(max(1 - d / 2, 0.0), 1.0)  # domain [0, 2] to range [1, 0], clamped
+        if abs(new) > abs(label):
+            label = new
+    return label
+
+
+@pytest.mark.parametrize("name", REGRESSION_DATASETS)
+@pytest.mark.parametrize("n_samples", [10, 1000])
+def test_regression_sets_shapes_dtypes_and_range(name, n_samples):
+    X, y = make_dataset(name, n_samples, seed=0)
+    assert X.shape == (n_samples, 2) and X.dtype == np.float64
+    assert y.shape == (n_samples,) and y.dtype == np.float64
+    assert np.abs(X).max() <= 1.0  # TF's [-6, 6] square divided by 6
+    assert np.abs(y).max() <= (1.2 if name == "plane" else 1.0)
+
+
+@pytest.mark.parametrize("name", REGRESSION_DATASETS)
+def test_regression_sets_are_tf_playgrounds_labels(name):
+    X, y = make_dataset(name, 3000, 0.0, seed=1)
+    expected = [playground_label(name, 6 * a, 6 * b) for a, b in X]
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-12)
+    assert y.min() < -0.9 and y.max() > 0.9  # the whole range is reached
+    if name == "multi-gaussian":
+        assert 0.2 < np.mean(y == 0) < 0.7  # much of the plane lies between the bumps
+
+
+@pytest.mark.parametrize("name", REGRESSION_DATASETS)
+def test_regression_sets_seeds_and_noise(name):
+    X1, y1 = make_dataset(name, 500, 0.2, seed=7)
+    X2, y2 = make_dataset(name, 500, 0.2, seed=7)
+    X3, y3 = make_dataset(name, 500, 0.2, seed=8)
+    assert X1.tobytes() == X2.tobytes() and y1.tobytes() == y2.tobytes()
+    assert not np.array_equal(X1, X3) and not np.array_equal(y1, y3)
+    # as in TF Playground, noise moves where a label is read, not the point
+    X_clean, y_clean = make_dataset(name, 500, 0.0, seed=7)
+    assert X_clean.tobytes() == X1.tobytes()
+    assert not np.array_equal(y_clean, y1)
+    _, y_default = make_dataset(name, 500, seed=7)
+    assert np.array_equal(y_default, y_clean) and DEFAULT_NOISE[name] == 0.0  # TF's default
+    if name == "plane":  # the label is read at x + u, u uniform in [-noise, noise]^2
+        shift = (y1 - y_clean) / 0.6
+        assert np.abs(shift).max() <= 2 * 0.2 and shift.std() == pytest.approx(
+            0.2 * np.sqrt(2 / 3), rel=0.15
+        )
+
+
+def test_regression_sets_have_no_classes():
+    with pytest.raises(ValueError, match=r"'plane' dataset is for regression.*n_classes"):
+        make_dataset("plane", 100, n_classes=3)
+    with pytest.raises(ValueError, match=r"moons.*\(classification\); plane, multi-gaussian"):
+        make_dataset("planes", 100)
+
+
+def test_load_regression_csv_keeps_the_numbers():
+    data = b"x1;x2;price\n1;2;3,5\n4;5;-6\n7;8;0,25\n"
+    X, y, info = load_regression_csv(data, return_info=True)
+    np.testing.assert_array_equal(X, [[1, 2], [4, 5], [7, 8]])
+    np.testing.assert_array_equal(y, [3.5, -6.0, 0.25])
+    assert y.dtype == np.float64
+    assert info.label_name == "price" and info.classes == () and info.feature_names == ("x1", "x2")
+    X2, y2 = load_regression_csv(data, target_column="x1", features=["price", "x2"])
+    np.testing.assert_array_equal(y2, [1, 4, 7])
+    np.testing.assert_array_equal(X2[:, 0], [3.5, -6.0, 0.25])
+
+
+BAD_REGRESSION_CSVS = [
+    (b"x1,x2,y\n1,2,3\n4,5,high\n", {}, "Row 3, column 'y': expected a number to predict, got "
+     "'high'. A regression target must be numeric.*load_csv"),
+    (b"x1,x2,y\n1,2,nan\n4,5,6\n", {}, "Row 2, column 'y': expected a finite number, got 'nan'"),
+    (b"x1,x2,y\n1,2,3\n4,5,inf\n", {}, "Row 3, column 'y': expected a finite number"),
+    (b"x1,x2,y\n1,2,\n4,5,6\n", {}, "Row 2, column 'y': the target is empty"),
+    (b"x1,x2,y\n1,2,3\n4,5,3\n", {}, "Every row has the same target value '3' in column 'y'"),
+    (b"x1,x2,y\n1,2,3\n4,x,6\n", {}, "Row 3, column 'x2': expected a number, got 'x'"),
+    (b"x1,x2,y\n1,2,3\n4,5,6\n", {"target_column": "z"}, "target_column: there is no column"),
+    (b"x1,y\n1,3\n4,6\n", {}, "besides the target 'y'.*2 numeric features and a target"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "match"),
+    BAD_REGRESSION_CSVS,
+    ids=[m[:40] for _, _, m in BAD_REGRESSION_CSVS],
+)
+def test_bad_regression_csv_files_raise_clear_errors(data, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        load_regression_csv(data, **kwargs)

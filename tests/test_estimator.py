@@ -1,18 +1,20 @@
-"""ScratchNetClassifier as a scikit-learn estimator, and the outside check of backward:
-one SGD step equal to MLPClassifier's."""
+"""ScratchNetClassifier and ScratchNetRegressor as scikit-learn estimators, and the outside
+check of backward: one SGD step equal to MLPClassifier's, and to MLPRegressor's."""
 
 import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from scratchnet import DivergenceWarning, ScratchNetClassifier
+from scratchnet import DivergenceWarning, ScratchNetClassifier, ScratchNetRegressor
 from scratchnet.datasets import make_dataset, split
+from scratchnet.estimator import BaseScratchNet
 
 
 @parametrize_with_checks([ScratchNetClassifier(epochs=50)])
@@ -188,3 +190,139 @@ def test_later_partial_fit_calls_still_check_their_input(moons, change, match):
         clf.partial_fit(X_train, np.where(y_train == 1, 7, y_train))
     clf.partial_fit(X_train.tolist(), y_train.tolist())  # lists still go the long way
     assert clf.n_iter_ == 2
+
+
+# -- the regressor --------------------------------------------------------------------------
+
+
+# Some checks fit X drawn around 100 without scaling: plain SGD diverges there, as it should;
+# the checks look at shapes, state and errors, which a diverged fit still must get right.
+@pytest.mark.filterwarnings("ignore::scratchnet.estimator.DivergenceWarning")
+@parametrize_with_checks([ScratchNetRegressor(epochs=50, learning_rate=0.01)])
+def test_scikit_learn_estimator_checks_for_the_regressor(estimator, check):
+    check(estimator)
+
+
+def regression_problem(n=40, n_outputs=None, seed=0):
+    """y = a smooth function of 3 features: (n,) for n_outputs None, else (n, n_outputs)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 3))
+    Y = np.column_stack([X[:, 0] - 2 * X[:, 1] * X[:, 2], np.sin(3 * X[:, 0]), X[:, 1] ** 2])
+    return X, (Y[:, 0] if n_outputs is None else Y[:, :n_outputs])
+
+
+@pytest.mark.parametrize("n_outputs", [None, 2])
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [("relu", "relu"), ("tanh", "tanh"), ("sigmoid", "logistic"), ("linear", "identity")],
+)
+def test_one_sgd_step_matches_mlpregressor(ours, theirs, alpha, n_outputs):
+    X, y = regression_problem(n_outputs=n_outputs)
+    sk = MLPRegressor(
+        hidden_layer_sizes=(6, 5), activation=theirs, solver="sgd", learning_rate_init=0.3,
+        momentum=0.0, alpha=alpha, batch_size=len(X), shuffle=False, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk.partial_fit(X, y)  # initialises sklearn's state
+    # scikit-learn's penalty is alpha / 2 * sum w**2 divided by the batch size; ours is not
+    net = ScratchNetRegressor(
+        hidden_layer_sizes=(6, 5), activation=ours, learning_rate=0.3, batch_size="full",
+        l2=alpha / len(X), random_state=0,
+    ).partial_fit(X, y)  # fmt: skip
+    start_W = [np.random.default_rng(i).normal(size=c.shape) for i, c in enumerate(sk.coefs_)]
+    start_b = [
+        np.random.default_rng(9 + i).normal(size=b.shape) for i, b in enumerate(sk.intercepts_)
+    ]
+    sk.coefs_, sk.intercepts_ = [w.copy() for w in start_W], [b.copy() for b in start_b]
+    net.coefs_, net.intercepts_ = [w.copy() for w in start_W], [b.copy() for b in start_b]
+    sk.partial_fit(X, y)
+    net.partial_fit(X, y)
+    moved = max(np.abs(w - w0).max() for w, w0 in zip(sk.coefs_, start_W, strict=True))
+    assert moved > 1e-3  # a real step was taken
+    for mine, theirs_ in zip(net.coefs_ + net.intercepts_, sk.coefs_ + sk.intercepts_, strict=True):
+        np.testing.assert_allclose(mine, theirs_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(net.predict(X), sk.predict(X), rtol=1e-12, atol=0)
+    assert net.predict(X).shape == sk.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("n_outputs", [None, 3])
+def test_regressor_learns_and_predicts_in_the_shape_of_y(n_outputs):
+    X, y = regression_problem(400, n_outputs)
+    X_test, y_test = regression_problem(200, n_outputs, seed=1)
+    reg = ScratchNetRegressor(hidden_layer_sizes=(32,), epochs=200, batch_size=10, random_state=0)
+    reg.fit(X, y, X_test, y_test)
+    assert reg.predict(X_test).shape == y_test.shape
+    assert reg.n_outputs_ == (1 if n_outputs is None else n_outputs)
+    assert reg.score(X_test, y_test) > 0.9  # R², as RegressorMixin scores
+    assert reg.history_[-1]["test_r2"] == pytest.approx(reg.score(X_test, y_test), rel=1e-12)
+    assert reg.n_iter_ == 200 and reg.loss_curve_ == [row["train_loss"] for row in reg.history_]
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0] / 5
+
+
+def test_regressor_y_as_one_column_is_one_target_as_in_mlpregressor():
+    X, y = regression_problem()
+    with pytest.warns(DataConversionWarning):
+        reg = ScratchNetRegressor(epochs=2, random_state=0).fit(X, y[:, None])
+    assert reg.n_outputs_ == 1 and reg.predict(X).shape == (len(X),)
+
+
+def test_regressor_same_random_state_same_weights():
+    X, y = regression_problem(n_outputs=2)
+    a, b, c = (ScratchNetRegressor(epochs=5, random_state=s).fit(X, y) for s in (3, 3, 4))
+    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        np.testing.assert_array_equal(p, q)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_regressor_partial_fit_is_one_epoch_and_continues():
+    X, y = regression_problem(n_outputs=2)
+    whole = ScratchNetRegressor(epochs=3, random_state=0).fit(X, y)
+    stepwise = ScratchNetRegressor(random_state=0)
+    for _ in range(3):
+        stepwise.partial_fit(X, y)
+    assert stepwise.n_iter_ == 3
+    np.testing.assert_array_equal(whole.predict(X), stepwise.predict(X))
+
+
+def test_classifier_and_regressor_share_one_base():
+    for name in ("fit", "_partial_fit", "_train", "_start", "_pull_weights", "_predict_output"):
+        shared = getattr(BaseScratchNet, name)
+        assert getattr(ScratchNetClassifier, name) is getattr(ScratchNetRegressor, name) is shared
+    assert ScratchNetRegressor().get_params()["output"] == "identity"
+    assert ScratchNetClassifier().get_params()["output"] == "softmax"
+    assert ScratchNetRegressor().get_params().keys() == ScratchNetClassifier().get_params().keys()
+
+
+@pytest.mark.parametrize(
+    ("make", "y_change", "match"),
+    [
+        (lambda: ScratchNetRegressor(output="softmax"), None, "'softmax' is for classification"),
+        (lambda: ScratchNetRegressor(output="sigmoid"), None, "must be one of 'identity'"),
+        (lambda: ScratchNetClassifier(output="identity"), None, "'identity' is for regression"),
+        (lambda: ScratchNetRegressor(learning_rate=0), None, "'learning_rate' parameter"),
+        (ScratchNetRegressor, lambda y: np.where(np.arange(len(y)) == 2, np.nan, y), "NaN"),
+        (ScratchNetRegressor, lambda y: np.where(np.arange(len(y)) == 2, np.inf, y), "infinity"),
+        (ScratchNetRegressor, lambda y: np.array(["big"] * len(y), dtype=object), "float"),
+    ],
+)
+def test_regressor_bad_input_explains_itself(make, y_change, match):
+    X, y = regression_problem()
+    if make is not ScratchNetRegressor and "Classifier" in repr(make()):
+        y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=match):
+        make().fit(X, y if y_change is None else y_change(y))
+
+
+def test_regressor_later_calls_check_their_targets():
+    X, y = regression_problem(n_outputs=2)
+    reg = ScratchNetRegressor(random_state=0).partial_fit(X, y)
+    with pytest.raises(ValueError, match=r"y has 1 target column\(s\), but .* first trained on 2"):
+        reg.partial_fit(X, y[:, 0])
+    with pytest.raises(ValueError, match="NaN"):
+        reg.partial_fit(X, np.where(y > 0.5, np.nan, y))
+    one = ScratchNetRegressor(random_state=0).partial_fit(X, y[:, 0])
+    with pytest.raises(ValueError, match="NaN"):  # the 1-d fast path checks y too
+        one.partial_fit(X, np.where(y[:, 0] > 0.5, np.nan, y[:, 0]))
+    assert one.n_iter_ == 1

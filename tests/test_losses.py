@@ -11,6 +11,7 @@ from scratchnet.losses import (
     cross_entropy,
     penalty,
     predicted_classes,
+    squared_error,
 )
 
 
@@ -127,3 +128,24 @@ def test_predicted_classes_of_a_stack_are_argmax_per_network(n_outputs):
     np.testing.assert_array_equal(got, expected)
     for i in range(4):
         np.testing.assert_array_equal(got[i], predicted_classes(P[i]))
+
+
+def test_squared_error_by_hand_and_against_scikit_learn():
+    from sklearn.neural_network._base import squared_loss
+
+    P = np.array([[1.0, 0.0], [2.0, 3.0], [0.5, -1.0]])
+    Y = np.array([[0.0, 0.0], [2.0, 1.0], [1.5, -1.0]])
+    assert squared_error(P, Y) == pytest.approx((1 + 4 + 1) / 2 / 3, rel=1e-15)
+    assert isinstance(squared_error(P, Y), float)
+    # one output: scikit-learn's squared_loss; k outputs: k times it (see the docstring)
+    assert squared_error(P[:, :1], Y[:, 0]) == pytest.approx(squared_loss(Y[:, :1], P[:, :1]))
+    assert squared_error(P, Y) == pytest.approx(2 * squared_loss(Y, P), rel=1e-15)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_a_stack_of_regression_networks_gets_one_squared_error_each(n_outputs):
+    rng = np.random.default_rng(5)
+    P, Y = rng.normal(size=(4, 20, n_outputs)), rng.normal(size=(20, n_outputs))
+    stacked = squared_error(P, Y)
+    assert stacked.shape == (4,)
+    np.testing.assert_allclose(stacked, [squared_error(P[i], Y) for i in range(4)], rtol=1e-14)

@@ -1,9 +1,9 @@
-"""scratchnet.metrics: the confusion matrix and per-class accuracy, worked out by hand."""
+"""scratchnet.metrics: the confusion matrix and per-class accuracy, worked out by hand; R²."""
 
 import numpy as np
 import pytest
 
-from scratchnet.metrics import confusion_matrix, per_class_accuracy
+from scratchnet.metrics import confusion_matrix, per_class_accuracy, r2_score
 
 
 def test_confusion_matrix_counts_true_rows_against_predicted_columns():
@@ -31,3 +31,27 @@ def test_a_class_without_samples_has_no_accuracy():
 def test_bad_labels_are_refused(y_true, y_pred, match):
     with pytest.raises(ValueError, match=match):
         confusion_matrix(y_true, y_pred, 3)
+
+
+def test_r2_by_hand():
+    assert r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 1.0
+    assert r2_score([1.0, 2.0, 3.0], [2.0, 2.0, 2.0]) == 0.0  # the mean explains nothing
+    assert r2_score([1.0, 2.0, 3.0], [1.0, 1.0, 4.0]) == pytest.approx(1 - 2 / 2)
+    assert r2_score([[1.0, 5.0], [3.0, 5.0]], [[1.0, 5.0], [3.0, 4.0]]) == 0.5  # 1 and 0
+
+
+@pytest.mark.parametrize("shape", [(30,), (30, 1), (30, 3)])
+def test_r2_equals_scikit_learns(shape):
+    from sklearn.metrics import r2_score as sklearn_r2
+
+    rng = np.random.default_rng(6)
+    Y = rng.normal(size=shape)
+    P = Y + rng.normal(scale=0.7, size=shape)
+    if len(shape) == 2 and shape[1] == 3:
+        Y[:, 2] = 4.0  # a constant target, badly predicted: 0, as scikit-learn says
+    assert r2_score(Y, P) == pytest.approx(sklearn_r2(Y, P), rel=1e-13)
+
+
+def test_r2_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        r2_score(np.zeros(3), np.zeros((3, 2)))

@@ -221,3 +221,39 @@ def test_gradient_check_of_a_sample_of_the_parameters_catches_a_wrong_backward()
     good = gradient_check(net, X, y, at_most=40, seed=1)
     net._derivative = DERIVATIVES["linear"]
     assert good < TOLERANCE < gradient_check(net, X, y, at_most=40, seed=1)
+
+
+# -- regression: identity output, half the squared error --------------------------------------
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("n_outputs", [1, 2])
+@pytest.mark.parametrize("penalty", [{}, {"l1": 0.05}, {"l2": 0.1}, {"l1": 0.02, "l2": 0.03}])
+def test_identity_output_backward_matches_central_differences(activation, n_outputs, penalty):
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(12, 3)), rng.normal(size=(12, n_outputs))
+    net = MLP([3, 5, 4, n_outputs], activation, "identity", init="normal", seed=1, **penalty)
+    assert gradient_check(net, X, Y) < 1e-6
+    if n_outputs == 1:  # targets given as (n,) are the one column
+        assert gradient_check(net, X, Y[:, 0]) < 1e-6
+
+
+def test_identity_output_gradients_worked_by_hand():
+    """No hidden layer: p = X w + b, L = mean (p - y)**2 / 2, dL/dw = X^T (p - y) / n."""
+    net = MLP([2, 2], output="identity", seed=0)
+    W = np.array([[0.5, -1.0], [2.0, 0.25], [0.1, -0.3]])  # last row: bias
+    net.params[0][...] = W
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, 3.0]])
+    Y = np.array([[1.0, 0.0], [2.0, -1.0], [0.5, 0.5]])
+    residual = X @ W[:2] + W[2] - Y
+    np.testing.assert_allclose(net.predict_output(X), X @ W[:2] + W[2], rtol=0, atol=1e-15)
+    assert net.loss(X, Y) == pytest.approx(np.sum(residual**2) / 2 / 3, rel=1e-14)
+    grads = analytic_gradients(net, X, Y)
+    expected = np.vstack([X.T @ residual, residual.sum(axis=0)]) / 3
+    np.testing.assert_allclose(grads[0], expected, rtol=0, atol=1e-15)
+
+
+def test_identity_output_has_no_class_probabilities():
+    net = MLP([2, 3, 1], output="identity", seed=0)
+    with pytest.raises(ValueError, match="predicts numbers, not class probabilities"):
+        net.predict_proba(np.zeros((4, 2)))

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from scratchnet.datasets import make_dataset, split
-from scratchnet.training import DEFAULTS, HISTORY_COLUMNS, Trainer, check_params
+from scratchnet.training import (
+    DEFAULTS,
+    HISTORY_COLUMNS,
+    REGRESSION_DEFAULTS,
+    REGRESSION_HISTORY_COLUMNS,
+    Trainer,
+    check_params,
+)
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +207,49 @@ def test_sigmoid_output_needs_two_classes():
 
 def test_defaults_are_valid():
     assert check_params({}) == {**DEFAULTS}
+
+
+@pytest.mark.parametrize(
+    ("output", "task", "match"),
+    [
+        ("identity", "classification", r"'identity' is for regression \(ScratchNetRegressor\)"),
+        ("softmax", "regression", r"'softmax' is for classification \(ScratchNetClassifier\)"),
+        ("sigmoid", "regression", "for regression the output must be one of 'identity'"),
+        ("linear", "regression", "output must be one of 'identity'. Got 'linear'"),
+    ],
+)
+def test_an_output_of_the_other_task_is_refused(output, task, match):
+    with pytest.raises(ValueError, match=match):
+        check_params({"output": output}, task)
+
+
+def test_regression_defaults_and_a_bad_task():
+    assert check_params({}, "regression") == {**REGRESSION_DEFAULTS}
+    assert REGRESSION_DEFAULTS["output"] == "identity"
+    with pytest.raises(ValueError, match="task must be one of 'classification', 'regression'"):
+        check_params({}, "clustering")
+
+
+def regression_data(n=200, n_outputs=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    Y = np.column_stack([X[:, 0] - 2 * X[:, 1], np.sin(3 * X[:, 0])])[:, :n_outputs]
+    return X, Y
+
+
+def test_a_regression_trainer_learns_and_reports_r2():
+    X, Y = regression_data()
+    params = {"hidden_layer_sizes": (16,), "batch_size": 10, "random_state": 0}
+    trainer = Trainer.from_params(params, 2, 2, task="regression")
+    trainer.set_data(X[:150], Y[:150], X[150:], Y[150:])
+    rows = trainer.run(30)
+    assert tuple(rows[0]) == REGRESSION_HISTORY_COLUMNS
+    assert "train_acc" not in REGRESSION_HISTORY_COLUMNS
+    assert rows[-1]["train_loss"] < rows[0]["train_loss"] / 3
+    assert rows[-1]["test_r2"] > 0.9
+    loss, r2 = trainer.evaluate(X[150:], Y[150:])
+    assert (loss, r2) == (rows[-1]["test_loss"], rows[-1]["test_r2"])
+    again = Trainer.from_params(params, 2, 2, task="regression")
+    again.set_data(X[:150], Y[:150], X[150:], Y[150:])
+    again.run(30)
+    assert same_bits(trainer, again)
