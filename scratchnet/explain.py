@@ -3,8 +3,9 @@ to see the maths of ``network.py`` at work.
 
 The notation is the README's. Layer ``l`` takes the activations ``a`` of the layer below
 (the input features for the first), computes ``z = W^T a + b`` and outputs ``f(z)``: the
-hidden activation, or softmax/sigmoid at the output. For one point with target ``t``
-the loss is the cross-entropy of the output; backward, the output delta is ``p - t``,
+hidden activation, or softmax/sigmoid at the output (identity for regression). For one
+point with target ``t`` the loss is the cross-entropy of the output (half the squared
+error for regression); backward, the output delta is ``p - t``,
 each layer below gets ``delta = (W delta_above) * f'(z)``, and a weight's gradient is
 ``dL/dW_ij = a_i delta_j`` (a bias's is ``delta_j``).
 
@@ -23,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.gradcheck import analytic_gradients
-from scratchnet.losses import LOSS_FUNCTIONS
+from scratchnet.losses import LOSS_FUNCTIONS, REGRESSION_OUTPUTS
 from scratchnet.network import MLP, with_ones
 
 Array = NDArray[np.float64]
@@ -56,13 +57,14 @@ class PointPass:
 
     features : (n_features,), the point as the network sees it.
     layers : one ``LayerPass`` a layer, the output layer last.
-    target : the point's class; loss : the output's loss for this point (the penalty
+    target : the point's class (its values, (n_outputs,), for a regression network);
+    loss : the output's loss for this point (the penalty
     excluded; ``penalty`` is the network's L1/L2 term, added once per minibatch).
     """
 
     features: Array
     layers: tuple[LayerPass, ...]
-    target: int
+    target: int | Array
     loss: float
     penalty: float
     activation: str
@@ -70,13 +72,15 @@ class PointPass:
 
     @property
     def probabilities(self) -> Array:
-        """The class probabilities (two for a sigmoid output: 1 - p and p)."""
+        """The class probabilities (two for a sigmoid output: 1 - p and p); a regression
+        network's predicted values."""
         p = self.layers[-1].outputs
         return np.array([1.0 - p[0], p[0]]) if self.output == "sigmoid" else p
 
 
-def point_pass(net: MLP, features: Sequence[float], target: int) -> PointPass:
-    """The pass of one point (its features as the network sees them) with class ``target``.
+def point_pass(net: MLP, features: Sequence[float], target: int | Sequence[float]) -> PointPass:
+    """The pass of one point (its features as the network sees them) with class ``target``
+    (or, for a regression network, the value(s) to predict).
 
     Runs the network's own forward and backward pass on a batch of this one point; the
     network's weights are not changed.
@@ -85,12 +89,17 @@ def point_pass(net: MLP, features: Sequence[float], target: int) -> PointPass:
     n_in, n_out = net.layer_sizes[0], net.layer_sizes[-1]
     if x.shape[1] != n_in:
         raise ValueError(f"This network takes {n_in} features; got {x.shape[1]}.")
-    classes = 2 if net.output == "sigmoid" else n_out
-    if isinstance(target, bool) or not isinstance(target, int | np.integer):
-        raise ValueError(f"The target must be a class number. Got {target!r}.")
-    if not 0 <= target < classes:
-        raise ValueError(f"The target must be a class from 0 to {classes - 1}. Got {target}.")
-    y = np.array([int(target)])
+    if net.output in REGRESSION_OUTPUTS:
+        y = np.asarray(target, dtype=np.float64).reshape(1, -1)
+        if y.shape[1] != n_out or not np.isfinite(y).all():
+            raise ValueError(f"The target must be {n_out} finite number(s). Got {target!r}.")
+    else:
+        classes = 2 if net.output == "sigmoid" else n_out
+        if isinstance(target, bool) or not isinstance(target, int | np.integer):
+            raise ValueError(f"The target must be a class number. Got {target!r}.")
+        if not 0 <= target < classes:
+            raise ValueError(f"The target must be a class from 0 to {classes - 1}. Got {target}.")
+        y = np.array([int(target)])
     outputs = net.activations(x)
     grads = analytic_gradients(net, x, y)
     layers = []
@@ -106,8 +115,9 @@ def point_pass(net: MLP, features: Sequence[float], target: int) -> PointPass:
         inputs = a[0]
     loss = float(LOSS_FUNCTIONS[net.output](outputs[-1], y))
     return PointPass(
-        features=x[0].copy(), layers=tuple(layers), target=int(target), loss=loss,
-        penalty=float(net.penalty()), activation=net.activation, output=net.output,
+        features=x[0].copy(), layers=tuple(layers), loss=loss,
+        target=y[0].copy() if y.ndim == 2 else int(y[0]), penalty=float(net.penalty()),
+        activation=net.activation, output=net.output,
     )  # fmt: skip
 
 

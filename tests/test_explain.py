@@ -117,3 +117,14 @@ def test_a_plain_sgd_step_moves_each_weight_by_the_rate_times_its_minibatch_grad
 def test_there_is_no_next_minibatch_without_data():
     with pytest.raises(ValueError, match="set_data"):
         Trainer.from_params(DEFAULTS, 2, 2).next_batch()
+
+
+def test_a_regression_point_follows_the_same_equations():
+    net = MLP([2, 4, 1], "tanh", "identity", seed=3)
+    p = point_pass(net, [0.4, -0.8], [0.25])
+    prediction = net.predict_output(np.array([[0.4, -0.8]]))[0]
+    np.testing.assert_allclose(p.layers[-1].outputs, prediction, rtol=1e-12)
+    np.testing.assert_allclose(p.layers[-1].delta, prediction - 0.25, rtol=1e-12)
+    assert p.loss == pytest.approx((prediction[0] - 0.25) ** 2 / 2, rel=1e-12)
+    with pytest.raises(ValueError, match="finite"):
+        point_pass(net, [0.4, -0.8], [float("nan")])
