@@ -30,6 +30,12 @@ if __name__ == "__main__":
     pages = [
         st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
         st.Page(
+            "pages/under_the_hood.py",
+            title="Under the hood",
+            icon=":material/functions:",
+            url_path="under-the-hood",
+        ),
+        st.Page(
             "pages/experiments.py",
             title="Experiments",
             icon=":material/science:",

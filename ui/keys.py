@@ -41,6 +41,15 @@ def widget(setting: str) -> str:
     return WIDGET_PREFIX + setting
 
 
+# -- Under the hood (pages/under_the_hood.py): the Playground's RUN, explained ----------------
+HOOD_SET = "hood_set"  # widget: "test" or "training", where the followed point is from
+HOOD_POINT = "hood_point"  # widget prefix (+ "_test"/"_training"): the point's number, from 1
+HOOD_LAYER = "hood_layer"  # widget: the layer of the weight followed (1 = the first hidden)
+HOOD_FROM = "hood_from"  # widget prefix (+ "_<layer>"): the unit the weight comes from, from 1
+HOOD_TO = "hood_to"  # widget prefix (+ "_<layer>"): the unit it goes to, from 1
+HOOD_STEPPED = "hood_stepped"  # dict: the weight, before and after the last step taken here
+HOOD_CHECK = "hood_check"  # dict: the last gradient check's largest error and what it checked
+
 # -- Experiments (pages/experiments.py) ----------------------------------------------------
 EX_KIND = "ex_kind"  # the experiment shown: a key of pages/experiments.py's KINDS
 EX_PRESET = "ex_preset"  # the preset selector's value
