@@ -19,6 +19,7 @@ import math
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
@@ -42,6 +43,22 @@ TICK_SECONDS = 0.03  # the longest a tick trains before it returns to draw
 EVAL_ROWS = 128
 
 Row = dict[str, float | int | None]
+NO_LIMIT = 10**9  # epochs: "until the step limit"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change made to a run while it went on, from training step ``step`` on:
+    ``kind`` "lr" with ``values`` (rate,), or "w" with (layer, i, j, weight)."""
+
+    step: int
+    kind: str
+    values: tuple
+
+    @property
+    def key(self) -> tuple:
+        """What it changes: a later change with the same key at the same step replaces it."""
+        return (self.step, self.kind, *self.values[:-1])
 
 
 class History(Sequence[Row]):
@@ -209,6 +226,9 @@ class LiveRun:
         self.speed: tuple[str, int] = ("epochs", 1)  # what a tick trains; see set_speed
         # False: ``picture`` is the PNG; True: the weights, and the browser paints them.
         self.browser_paints = False
+        # What changed the run after it started, with the step it took effect at: a
+        # replay applies them at the same steps (see ``changes``, ``replay_to``).
+        self._changes: list[Change] = []
 
     def release(self) -> None:
         """Free the network, its buffers, its history and the data, for a run that nobody
@@ -247,10 +267,57 @@ class LiveRun:
         return self.trainer.epoch >= self.epochs or self.trainer.diverged is not None
 
     def set_learning_rate(self, learning_rate: float) -> None:
-        """Change the rate of the running network from the next step on (no reset)."""
+        """Change the rate of the running network from the next step on (no reset); once
+        it has trained, the change is recorded with its step (``changes``)."""
+        before = self.params["learning_rate"]
         self.params = check_params({**self.params, "learning_rate": learning_rate})
         self.trainer.learning_rate = self.params["learning_rate"]
         self.trainer.clear_divergence()  # a lower rate may well go on
+        if self.trainer.steps and not self._changes:  # the rate it started with, first
+            self._changes.append(Change(0, "lr", (before,)))
+        if self.trainer.steps:
+            self._record(Change(self.trainer.steps, "lr", (self.params["learning_rate"],)))
+
+    def _record(self, change: Change) -> None:
+        """Keep ``change``; one of the same kind and target at the same step replaces it."""
+        self._changes = [c for c in self._changes if c.key != change.key] + [change]
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """What changed the run after it started, in the order it happened: learning rates
+        (the first at step 0, the rate it started with) and weights set by hand, each with
+        the training step from which it took effect."""
+        return tuple(self._changes)
+
+    def replay_changes(self, changes: Sequence[Change], epoch: int) -> None:
+        """Train to ``epoch`` applying ``changes`` (as ``changes`` gives them) at their steps:
+        the same weights, bit for bit, as the run they were recorded on. ValueError, with
+        nothing trained, for a change that cannot be applied to this network."""
+        changes = sorted(changes, key=lambda c: c.step)  # stable: same-step order kept
+        for change in changes:
+            self._check(change)
+        for change in changes:
+            while self.trainer.steps < change.step and self.trainer.diverged is None:
+                self.trainer.run(epochs=NO_LIMIT, max_steps=change.step - self.trainer.steps)
+            if self.trainer.steps != change.step:  # diverged before it: nothing more to do
+                break
+            self._apply(change)
+        self.replay_to(epoch)
+
+    def _check(self, change: Change) -> None:
+        if change.kind == "lr":
+            check_params({**self.params, "learning_rate": change.values[0]})
+        elif change.kind == "w":
+            self._check_weight(*change.values)
+        else:
+            raise ValueError(f"Unknown change {change.kind!r}: 'lr' or 'w'.")
+
+    def _apply(self, change: Change) -> None:
+        if change.kind == "lr":
+            self.set_learning_rate(change.values[0])
+        else:
+            layer, i, j, value = change.values
+            self.set_weight(int(layer), int(i), int(j), value)
 
     def set_epochs(self, epochs: int) -> None:
         """Move the stopping point; raising it lets a finished run continue."""
@@ -271,8 +338,15 @@ class LiveRun:
         of layer ``layer`` (1 = the first hidden layer); training goes on from it (the
         optimiser's memory of the old weights is cleared). Reset undoes it: a new run
         starts from the seeds."""
+        value = self._check_weight(layer, i, j, value)
+        self.trainer.net.coefs[layer - 1][i, j] = value
+        self.trainer.optimizer.reset_state()
+        self._png = None
+        self._record(Change(self.trainer.steps, "w", (layer, i, j, value)))
+
+    def _check_weight(self, layer: Any, i: Any, j: Any, value: Any) -> float:
         sizes = self.trainer.net.layer_sizes
-        if not (isinstance(layer, int) and 1 <= layer < len(sizes)):
+        if not (isinstance(layer, int | np.integer) and 1 <= layer < len(sizes)):
             raise ValueError(f"layer must be from 1 to {len(sizes) - 1}. Got {layer!r}.")
         if not (0 <= i < sizes[layer - 1] and 0 <= j < sizes[layer]):
             raise ValueError(
@@ -282,9 +356,7 @@ class LiveRun:
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"A weight must be a finite number. Got {value!r}.")
-        self.trainer.net.coefs[layer - 1][i, j] = value
-        self.trainer.optimizer.reset_state()
-        self._png = None
+        return value
 
     @property
     def progress(self) -> float:

@@ -38,7 +38,7 @@ def test_start_reads_the_link_once():
     state = session(lr="0.3", h="8,4", epoch="5", play="1", hiden="2")
     assert state[K.SETTINGS]["learning_rate"] == 0.3 and state[K.SETTINGS]["hidden"] == (8, 4)
     assert state[K.widget("h1")] == 4 and state[K.widget("layers")] == 2
-    assert state[K.RESTORE] == (5, True) and not state[K.PLAYING]
+    assert state[K.RESTORE] == (5, True, []) and not state[K.PLAYING]
     (notice,) = state[K.NOTICES]
     assert notice == "Ignored the unknown link parameter 'hiden'. Did you mean 'hidden'?"
     assert 0.3 in state[K.OPTIONS]["learning_rate"]
@@ -51,6 +51,40 @@ def test_a_link_replays_to_its_epoch_and_plays_on():
     run, _, _ = ready(state)
     assert run.epoch == 3 and state[K.PLAYING] and K.RESTORE not in state
     assert lifecycle.url_query(state, state[K.SETTINGS], run) == {"epoch": "3", "play": "1"}
+
+
+def test_a_link_replays_the_changes_made_while_playing():
+    state = session()
+    run, _, _ = ready(state)
+    run.trainer.run(epochs=1, max_steps=20)
+    run.set_learning_rate(0.7)
+    run.trainer.run(epochs=2, max_steps=50)
+    run.set_weight(2, 3, 1, -4.25)
+    run.set_learning_rate(0.05)
+    run.trainer.run(epochs=3)
+    state[K.SETTINGS]["learning_rate"] = 0.05  # the widget moved with the changes
+    query = lifecycle.url_query(state, state[K.SETTINGS], run)
+    assert query["ch"] == "0:lr:0.1,20:lr:0.7,70:w:2:3:1:-4.25,70:lr:0.05"
+    opened = session(**query)  # the link in a new session
+    replayed, message, _ = ready(opened)
+    assert message is None and not opened[K.NOTICES]
+    assert replayed.epoch == run.epoch
+    np.testing.assert_array_equal(replayed.trainer.net.flat_params, run.trainer.net.flat_params)
+
+
+@pytest.mark.parametrize("text", ["5:lr", "x:lr:0.1", "3:w:1:0:0", "4:speed:3", "-2:lr:0.1"])
+def test_a_bad_change_in_the_link_is_named_and_left_out(text):
+    state = session(ch=text, epoch="2")
+    assert f"The link's change {text!r}" in state[K.NOTICES][0]
+    run, _, _ = ready(state)
+    assert run.epoch == 2 and run.changes == ()
+
+
+def test_a_change_that_does_not_fit_the_network_is_named_and_left_out():
+    state = session(ch="0:lr:0.1,10:w:5:0:0:1.0", epoch="2")
+    run, _, _ = ready(state)
+    assert "layer must be from 1 to 2" in state[K.NOTICES][-1]
+    assert run.epoch == 2 and run.changes == ()
 
 
 def test_a_bad_epoch_in_the_link_is_named():

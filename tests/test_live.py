@@ -66,6 +66,45 @@ def test_replay_reaches_the_same_weights_bit_for_bit():
         np.testing.assert_array_equal(a, b)
 
 
+def test_changes_made_while_playing_replay_bit_for_bit():
+    """Two rates changed mid-epoch and a weight set by hand: a fresh run given the
+    recorded changes reaches the same weights as the one they were made on."""
+    played = live()
+    for _ in range(17):
+        played.tick(max_seconds=0.0)  # one step a tick
+    played.set_learning_rate(0.5)
+    for _ in range(40):
+        played.tick(max_seconds=0.0)
+    played.set_weight(1, 0, 3, 2.5)
+    played.set_learning_rate(0.02)
+    while played.epoch < 4:
+        played.tick(max_seconds=0.0)
+    assert [(c.step, c.kind) for c in played.changes] == [
+        (0, "lr"), (17, "lr"), (57, "w"), (57, "lr")]  # fmt: skip
+    assert played.changes[0].values == (0.1,)  # the rate it started with
+    rebuilt = live(learning_rate=0.02)  # a link holds the rate in force at the end
+    rebuilt.replay_changes(played.changes, 4)
+    np.testing.assert_array_equal(played.trainer.net.flat_params, rebuilt.trainer.net.flat_params)
+    without = live(learning_rate=0.02)
+    without.replay_to(4)
+    assert not np.array_equal(without.trainer.net.flat_params, played.trainer.net.flat_params)
+
+
+def test_a_change_before_training_is_the_start_not_a_change():
+    run = live()
+    run.set_learning_rate(0.3)
+    assert run.changes == () and run.params["learning_rate"] == 0.3
+
+
+def test_a_change_this_network_cannot_take_is_refused_before_training():
+    from scratchnet.live import Change
+
+    run = live()
+    with pytest.raises(ValueError, match="layer must be from 1 to 2"):
+        run.replay_changes([Change(3, "lr", (0.2,)), Change(5, "w", (7, 0, 0, 1.0))], 2)
+    assert run.trainer.steps == 0
+
+
 def test_learning_rate_changes_live_without_reset():
     # One full batch an epoch: both runs take their second step from the same weights with
     # the same gradient, so plain SGD's update -lr * g scales exactly with the rate.

@@ -25,7 +25,7 @@ from typing import Any
 
 from scratchnet.datasets import load_csv, split, standardize
 from scratchnet.features import check_features
-from scratchnet.live import LiveRun
+from scratchnet.live import Change, LiveRun
 from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
 from ui import keys as K
@@ -76,7 +76,12 @@ def start(state: State, query: Mapping[str, str]) -> None:
         return
     values, notices = from_query(query)
     epoch, play = restore_point(query, notices)
-    state[K.RESTORE] = (epoch, play) if epoch or play else None
+    try:
+        changes = changes_from_text(query.get("ch", ""))
+    except ValueError as error:
+        notices.append(f"{error} The run goes on without the changes the link recorded.")
+        changes = []
+    state[K.RESTORE] = (epoch, play, changes) if epoch or play or changes else None
     preset = query.get("preset")
     if preset in PRESETS:
         values = preset_values(preset, values)
@@ -111,6 +116,39 @@ def restore_point(query: Mapping[str, str], notices: list[str]) -> tuple[int, bo
             "starting at epoch 0."
         )
     return epoch, query.get("play") == "1"
+
+
+def changes_to_text(changes: tuple[Change, ...]) -> str:
+    """The changes of a run (``LiveRun.changes``) as the link's ``ch``: comma-separated
+    ``step:lr:rate`` and ``step:w:layer:i:j:weight``, numbers written exactly (repr)."""
+
+    def text(value: object) -> str:
+        return repr(float(value)) if isinstance(value, float) else str(value)
+
+    return ",".join(":".join([str(c.step), c.kind, *map(text, c.values)]) for c in changes)
+
+
+def changes_from_text(text: str) -> list[Change]:
+    """The link's ``ch`` read back; ValueError naming the first entry that is not one."""
+    changes = []
+    for entry in filter(None, text.split(",")):
+        parts = entry.split(":")
+        try:
+            step, kind, *values = int(parts[0]), parts[1], *parts[2:]
+            if kind == "lr" and len(values) == 1:
+                changes.append(Change(step, kind, (float(values[0]),)))
+            elif kind == "w" and len(values) == 4:
+                layer, i, j = (int(v) for v in values[:3])
+                changes.append(Change(step, kind, (layer, i, j, float(values[3]))))
+            else:
+                raise ValueError
+            if step < 0:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise ValueError(
+                f"The link's change {entry!r} is not 'step:lr:rate' or 'step:w:layer:i:j:weight'."
+            ) from None
+    return changes
 
 
 # -- the buttons -----------------------------------------------------------------------------
@@ -259,10 +297,14 @@ def restore(
     point = state.pop(K.RESTORE, None)
     if point is None or run.epoch:
         return
-    epoch, play = point
-    if epoch:
+    epoch, play, changes = point
+    if epoch or changes:
         with (waiting or (lambda _: contextlib.nullcontext()))(epoch):
-            run.replay_to(min(epoch, run.epochs))
+            try:
+                run.replay_changes(changes, min(epoch, run.epochs))
+            except ValueError as error:  # a change this network cannot take: none are
+                state[K.NOTICES].append(f"{error} The link's changes were left out.")
+                run.replay_to(min(epoch, run.epochs))
     state[K.PLAYING] = play and not run.finished
 
 
@@ -272,6 +314,8 @@ def url_query(state: State, values: Mapping[str, Any], run: LiveRun) -> dict[str
     query = to_query(values)
     if run.epoch:
         query["epoch"] = str(run.epoch)
+    if run.changes:
+        query["ch"] = changes_to_text(run.changes)
     if state[K.PLAYING]:
         query["play"] = "1"
     return query
