@@ -16,10 +16,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from browser_support import component_frame
+from browser_support import chart_epoch, component_frame, wait_until
 
 from scratchnet.features import feature_map
 from scratchnet.network import MLP
@@ -348,3 +349,63 @@ def test_hovering_a_point_names_its_class(browser, server):
         assert first in ("class 0", "class 1") and first in text and "train" in text
     finally:
         context.close()
+
+
+def link_weights(page) -> list[float]:
+    """Every weight of a small network as the paused network view shows it (exactly)."""
+    view = component_frame(page, "netview.netview", timeout=TIMEOUT_MS)
+    view.wait_for_function(
+        "document.querySelectorAll('.netview-link[data-weight]').length > 0", timeout=TIMEOUT_MS
+    )
+    return view.evaluate(
+        "Array.from(document.querySelectorAll('.netview-link'), (l) => +l.dataset.weight)"
+    )
+
+
+def link_changes(url: str) -> list[str]:
+    """The changes a Playground link records (its ``ch``)."""
+    text = parse_qs(urlsplit(url).query).get("ch", [""])[0]
+    return [c for c in text.split(",") if c]
+
+
+def link_epoch(url: str) -> int:
+    return int(parse_qs(urlsplit(url).query).get("epoch", ["0"])[0])
+
+
+def nudge_learning_rate(page, key: str) -> None:
+    """Move the learning-rate slider under the plot one notch with the keyboard."""
+    rate = (
+        page.get_by_test_id("stMain")
+        .locator("[data-testid='stSlider']")
+        .filter(has_text="Learning rate")
+    )
+    rate.get_by_role("slider").focus()
+    page.keyboard.press(key)
+
+
+def test_a_link_replays_a_run_whose_rate_changed_while_playing(browser, server):
+    """The rate changed twice while playing: the link, opened in a fresh browser context,
+    trains to the same weights, bit for bit."""
+    context, page, frame = open_page(browser, server.url + "/?h=4")
+    press_play(page)
+    for changes, key in ((2, "ArrowRight"), (3, "ArrowLeft")):  # 0.1 -> 0.3 -> 0.1
+        epoch = chart_epoch(frame) or 0
+        wait_until(lambda e=epoch: (chart_epoch(frame) or 0) > e + 2, what="two more epochs",
+                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+        nudge_learning_rate(page, key)  # while playing
+        wait_until(lambda n=changes: len(link_changes(page.url)) == n,
+                   what=f"{changes} changes in the link", timeout=TIMEOUT_MS / 1000,
+                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+    page.get_by_role("button", name=re.compile("^Pause")).click()
+    page.get_by_role("button", name=re.compile("^Step")).click()  # to an epoch's end
+    # the link is written after the step: its epoch is the one the chart shows, whole
+    wait_until(lambda: link_epoch(page.url) == chart_epoch(frame) == int(chart_epoch(frame)),
+               what="the link at the chart's epoch", timeout=TIMEOUT_MS / 1000,
+               pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+    link = page.url
+    assert [c.split(":")[1] for c in link_changes(link)] == ["lr", "lr", "lr"]
+    opened, fresh, fresh_frame = open_page(browser, link)
+    assert link_weights(fresh) == link_weights(page)  # the same run, bit for bit
+    assert chart_epoch(fresh_frame) == chart_epoch(frame)
+    opened.close()
+    context.close()
