@@ -256,7 +256,7 @@ def boundary_rgba(
 # -------------------------------------------------------------------------- values
 
 
-def _check_value_range(value_range: float) -> float:
+def check_value_range(value_range: float) -> float:
     """``value_range`` as a float > 0, or a ValueError."""
     ok = isinstance(value_range, int | float | np.number) and not isinstance(value_range, bool)
     if not ok or not np.isfinite(value_range) or value_range <= 0:
@@ -299,7 +299,7 @@ def value_rgba(
             f"values must have shape (n * n,) = ({n * n},) for n = {n}: one target's "
             f"values. Got {v.shape}."
         )
-    value_range = _check_value_range(value_range)
+    value_range = check_value_range(value_range)
     if isinstance(shades, bool) or not isinstance(shades, int | np.integer) or shades < 1:
         raise ValueError(f"shades must be an integer >= 1. Got {shades!r}.")
     if not 0.0 <= strength <= 1.0:
@@ -341,7 +341,7 @@ def value_scale(
     points take (as a class's points take its full colour); ``value_rgba``'s 0.75 gives
     the background's own.
     """
-    value_range = _check_value_range(value_range)
+    value_range = check_value_range(value_range)
     if not 0.0 <= strength <= 1.0:
         raise ValueError(f"strength must be between 0 and 1. Got {strength!r}.")
     ends = [_hex([255 + strength * (c - 255) for c in _rgb(color)]) for color in colors[:2]]
