@@ -11,7 +11,9 @@ does: the input features, a column per hidden layer and the output, each neuron 
 picture of its activation, each link coloured by its weight's sign and as wide as it is
 large. A layer wider than 16 shows the 16 neurons with the largest outgoing weights (what
 matters most to the next layer) and "+N more". Hovering shows a weight or a bias; while
-paused, a click on a link edits its weight; a click on a feature switches it.
+paused, a click on a link edits its weight; a click on a feature switches it. A regression
+network (identity output) paints the predicted value on the diverging scale of
+``scratchnet.plots.value_rgba``, in the boundary picture and in its output neurons.
 
 ``network_view`` puts both on a Streamlit page as a component (``frontend/index.html`` and
 ``main.js``): the page sends the network on each run; while it plays, the view asks the
@@ -22,6 +24,8 @@ pictures itself.
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from scratchnet.plots import VALUE_COLORS, VALUE_RANGE, check_value_range
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 FORWARD_JS = FRONTEND / "forward.js"
@@ -45,12 +49,18 @@ def painter(
     colors: Sequence[str],
     script_url: str,
     discrete: bool = False,
+    value_range: float = VALUE_RANGE,
+    target: int = 0,
 ) -> dict:
     """A ``livechart`` painter that draws the decision boundary from the network's weights
     (``forward.js``'s ``scratchnetPaint``), byte for byte ``scratchnet.plots.boundary_rgba``
-    over the same ``n`` x ``n`` grid of ``extent``. ``net``: a ``scratchnet.network.MLP``
-    trained on ``features`` (its weights are not sent: the pictures carry them);
-    ``script_url``: where the browser loads forward.js."""
+    over the same ``n`` x ``n`` grid of ``extent``; for a regression network (identity
+    output) ``value_rgba`` of output ``target`` over ``value_range`` (``LiveRun.boundary_png``
+    either way). ``net``: a ``scratchnet.network.MLP`` trained on ``features`` (its weights
+    are not sent: the pictures carry them); ``script_url``: where the browser loads
+    forward.js."""
+    if not 0 <= target < net.layer_sizes[-1]:
+        raise ValueError(f"target must be from 0 to {net.layer_sizes[-1] - 1}. Got {target!r}.")
     shape = {
         "sizes": [int(s) for s in net.layer_sizes],
         "activation": net.activation,
@@ -66,6 +76,8 @@ def painter(
             "net": shape,
             "colors": list(colors),
             "discrete": bool(discrete),
+            "value_range": check_value_range(value_range),
+            "target": int(target),
         },
     }
 
@@ -75,10 +87,14 @@ def network_spec(
     features: Sequence[str],
     labels: Sequence[str] = (),
     weights: Sequence[float] | None = None,
+    value_range: float = VALUE_RANGE,
+    colors: Sequence[str] = VALUE_COLORS,
 ) -> dict:
     """What forward.js and diagram.js need of a network: ``net`` a ``scratchnet.network.MLP``
     (its layer sizes, activation and output), the input ``features`` it was trained on and
-    their ``labels``; ``weights`` (default the net's own ``flat_params``) as a flat list."""
+    their ``labels``; ``weights`` (default the net's own ``flat_params``) as a flat list. A
+    regression network's output neurons are painted on the value scale: ``value_range`` and
+    the (negative, positive) ``colors`` (a palette's first two) as the boundary picture's."""
     return {
         "sizes": [int(s) for s in net.layer_sizes],
         "weights": [float(w) for w in (net.flat_params if weights is None else weights)],
@@ -86,6 +102,8 @@ def network_spec(
         "output": net.output,
         "features": list(features),
         "labels": list(labels),
+        "value_range": check_value_range(value_range),
+        "colors": list(colors[:2]),
     }
 
 

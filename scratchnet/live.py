@@ -3,7 +3,9 @@
 ``LiveRun`` holds the data, a ``Trainer`` and the grid the decision boundary is drawn
 on. ``tick`` trains one epoch or a bounded time slice, whichever ends first, so that
 batch 1 on 10,000 points still returns in time to draw; ``boundary_png`` paints the
-class probabilities over the plane. NumPy only: a page calls this and draws the bytes.
+class probabilities over the plane, or for a regression run (identity output) the
+predicted value on the diverging scale of ``scratchnet.plots.value_rgba``. NumPy only: a
+page calls this and draws the bytes.
 
 Memory. A classroom server holds one run per student, so a run keeps little of its own:
 its history as numbers (``History``, 64 bytes an epoch), evaluations through a block of
@@ -26,10 +28,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scratchnet.features import PLAIN, check_features, feature_map
-from scratchnet.losses import class_probabilities
+from scratchnet.losses import REGRESSION_OUTPUTS, class_probabilities
 from scratchnet.metrics import confusion_matrix
-from scratchnet.plots import CLASS_COLORS, Extent, boundary_rgba, data_extent, encode_png, grid
-from scratchnet.training import HISTORY_COLUMNS, Trainer, check_params
+from scratchnet.plots import (
+    CLASS_COLORS,
+    VALUE_RANGE,
+    Extent,
+    boundary_rgba,
+    check_value_range,
+    data_extent,
+    encode_png,
+    grid,
+    value_rgba,
+)
+from scratchnet.training import (
+    HISTORY_COLUMNS,
+    REGRESSION_HISTORY_COLUMNS,
+    Trainer,
+    check_params,
+)
 
 GRID_SIZE = 100  # the boundary is drawn on GRID_SIZE x GRID_SIZE points
 # ... unless that costs more multiply-adds than this: a coarser grid then (6 x 128: 65 x 65,
@@ -62,24 +79,29 @@ class Change:
 
 
 class History(Sequence[Row]):
-    """A run's history rows, kept as one float64 per column of ``HISTORY_COLUMNS``.
+    """A run's history rows, kept as one float64 per column.
+
+    columns : the rows' keys, ``HISTORY_COLUMNS`` (a classifier's) or
+        ``REGRESSION_HISTORY_COLUMNS`` (R² in place of accuracy); ``epoch`` and ``steps``
+        among them.
 
     64 bytes an epoch where a dict of Python floats takes ~600: a server holds a run per
     student, and a run may go on for 100,000 epochs. Reading gives the rows the core's
     ``Trainer.history`` holds: ints for ``epoch`` and ``steps``, None where a row had None
-    (the test loss and accuracy without a test set). Appending is all a ``Trainer`` does.
+    (the test loss and score without a test set). Appending is all a ``Trainer`` does.
     """
 
-    def __init__(self) -> None:
-        self._data = np.empty((0, len(HISTORY_COLUMNS)))
+    def __init__(self, columns: Sequence[str] = HISTORY_COLUMNS) -> None:
+        self.columns = tuple(columns)
+        self._data = np.empty((0, len(self.columns)))
         self._n = 0
 
     def append(self, row: Mapping[str, Any]) -> None:
         if self._n == len(self._data):  # grow by half: ~1.5 appends' worth of copying each
-            grown = np.empty((max(16, self._n + self._n // 2), len(HISTORY_COLUMNS)))
+            grown = np.empty((max(16, self._n + self._n // 2), len(self.columns)))
             grown[: self._n] = self._data[: self._n]
             self._data = grown
-        self._data[self._n] = [math.nan if row[k] is None else row[k] for k in HISTORY_COLUMNS]
+        self._data[self._n] = [math.nan if row[k] is None else row[k] for k in self.columns]
         self._n += 1
 
     def __len__(self) -> int:
@@ -99,7 +121,7 @@ class History(Sequence[Row]):
 
     def _row(self, i: int) -> Row:
         values = self._data[i].tolist()  # None was kept as NaN, the one value with v != v
-        row: Row = {k: None if v != v else v for k, v in zip(HISTORY_COLUMNS, values, strict=True)}
+        row: Row = {k: None if v != v else v for k, v in zip(self.columns, values, strict=True)}
         row["epoch"], row["steps"] = int(row["epoch"]), int(row["steps"])
         return row
 
@@ -110,7 +132,7 @@ class _LiveTrainer(Trainer):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.history = History()
+        self.history = History(REGRESSION_HISTORY_COLUMNS if self.regression else HISTORY_COLUMNS)
         self._block: NDArray[np.float64] | None = None  # EVAL_ROWS inputs, then a column of ones
 
     def _outputs(self, X: NDArray) -> NDArray[np.float64]:
@@ -177,17 +199,31 @@ def grid_size_for(layer_sizes: Sequence[int], budget: int = PICTURE_BUDGET) -> i
     return max(MIN_GRID_SIZE, math.isqrt(budget // per_point))
 
 
-class LiveRun:
-    """A network, its data, and the picture of its decision boundary.
+def task_of(params: Mapping[str, Any]) -> str:
+    """ "regression" for parameters with an identity output, else "classification"."""
+    return "regression" if params.get("output") in REGRESSION_OUTPUTS else "classification"
 
-    X_train : (n_train, 2); y_train : (n_train,) class indices 0..n_classes-1.
+
+class LiveRun:
+    """A network, its data, and the picture of its decision boundary (or of its values).
+
+    X_train : (n_train, 2); y_train : (n_train,) class indices 0..n_classes-1, or for a
+        regression run the numbers to predict, float, (n_train,) or (n_train, n_targets).
     X_test, y_test : the held-out points (may be empty).
-    params : ``ScratchNetClassifier`` keyword arguments; ``epochs`` is where ``tick``
-        stops (raise it and training continues).
+    params : ``ScratchNetClassifier`` keyword arguments, or ``ScratchNetRegressor``'s for a
+        regression run; ``epochs`` is where ``tick`` stops (raise it and training continues).
+    n_classes : the number of classes (default: the largest label + 1); unused to regress.
     features : the network's inputs, names from ``scratchnet.features.FEATURES``; the
         points and the pictures stay in the (x1, x2) plane, the network sees the features.
     grid_size : the boundary picture is grid_size x grid_size points; by default
         ``grid_size_for`` the network (GRID_SIZE, coarser for very large networks).
+    task : "classification" or "regression"; by default the params' output says
+        (identity: regression). A regression run's history scores R² (``train_r2``,
+        ``test_r2``) where a classifier's scores accuracy, and its picture is the
+        predicted value of target ``target`` on the diverging scale of
+        ``scratchnet.plots.value_rgba`` over [-value_range, value_range].
+    value_range : the values the picture's scale spans, ``VALUE_RANGE`` (TF Playground's
+        [-1, 1], the regression sets' range) unless the targets are in other units.
     """
 
     def __init__(
@@ -200,16 +236,27 @@ class LiveRun:
         n_classes: int | None = None,
         grid_size: int | None = None,
         features: Sequence[str] = PLAIN,
+        task: str | None = None,
+        value_range: float = VALUE_RANGE,
     ):
-        self.params = check_params(params)
+        task = task_of(params) if task is None else task
+        self.params = check_params(params, task)  # a ValueError for an unknown task too
+        self.task: str = task
         self.features = check_features(features)
-        self.X_train, self.y_train = np.asarray(X_train, float), np.asarray(y_train, np.intp)
-        self.X_test, self.y_test = np.asarray(X_test, float), np.asarray(y_test, np.intp)
+        self.X_train, self.X_test = np.asarray(X_train, float), np.asarray(X_test, float)
         if self.X_train.ndim != 2 or self.X_train.shape[1] != 2:
             raise ValueError(f"A live run draws two features; got X of shape {self.X_train.shape}.")
-        labels = np.concatenate([self.y_train, self.y_test])
-        self.n_classes = int(n_classes or labels.max() + 1)
-        self.trainer = _LiveTrainer.from_params(self.params, len(self.features), self.n_classes)
+        if self.regression:
+            self.y_train, self.y_test = _targets(y_train, y_test)
+            self.n_classes = None
+            n_outputs = 1 if self.y_train.ndim == 1 else self.y_train.shape[1]
+        else:
+            self.y_train, self.y_test = np.asarray(y_train, np.intp), np.asarray(y_test, np.intp)
+            labels = np.concatenate([self.y_train, self.y_test])
+            self.n_classes = n_outputs = int(n_classes or labels.max() + 1)
+        self.trainer = _LiveTrainer.from_params(
+            self.params, len(self.features), n_outputs, self.task
+        )
         self.trainer.set_data(
             feature_map(self.X_train, self.features),
             self.y_train,
@@ -221,8 +268,10 @@ class LiveRun:
         # The grid's points as the network sees them: the shared grid itself for (x1, x2).
         self._grid = feature_map(shared_grid(self.extent, self.grid_size), self.features)
         self._png: tuple[tuple, bytes] | None = None  # ((steps, look), the picture)
-        self.discrete = False  # draw hard class regions (see boundary_rgba)
-        self.colors: Sequence[str] = CLASS_COLORS  # the class colours of the picture
+        self.discrete = False  # draw hard class regions, or a value's sign (see boundary_rgba)
+        self.colors: Sequence[str] = CLASS_COLORS  # the class colours (the first two: values')
+        self.value_range = check_value_range(value_range)  # a regression picture's scale
+        self.target = 0  # the target a regression picture shows (of n_targets)
         self.speed: tuple[str, int] = ("epochs", 1)  # what a tick trains; see set_speed
         # False: ``picture`` is the PNG; True: the weights, and the browser paints them.
         self.browser_paints = False
@@ -237,6 +286,11 @@ class LiveRun:
         self.trainer = _Released()  # type: ignore[assignment]
         self.X_train = self.y_train = self.X_test = self.y_test = None  # type: ignore[assignment]
         self._grid, self._png = None, None  # type: ignore[assignment]
+
+    @property
+    def regression(self) -> bool:
+        """True for a regression run (identity output): it predicts numbers, not classes."""
+        return self.task == "regression"
 
     @property
     def released(self) -> bool:
@@ -393,13 +447,32 @@ class LiveRun:
         """Class probabilities over the grid, (grid_size**2, n_classes), in image order."""
         return self.trainer.net.predict_proba(self._grid)
 
-    def boundary_png(self) -> bytes:
-        """The decision boundary as PNG bytes (drawn again only after training moved)."""
-        drawn = (self.trainer.steps, self.discrete, tuple(self.colors))
-        if self._png is None or self._png[0] != drawn:
-            rgba = boundary_rgba(
-                self.probabilities(), self.grid_size, self.colors, discrete=self.discrete
+    def values(self) -> NDArray[np.float64]:
+        """A regression run's predicted values over the grid, (grid_size**2, n_targets), in
+        image order."""
+        if not self.regression:
+            raise ValueError(
+                "A classification run predicts classes; its picture is of probabilities()."
             )
+        return self.trainer.net.predict_output(self._grid)
+
+    def boundary_png(self) -> bytes:
+        """The decision boundary as PNG bytes (drawn again only after training moved): the
+        class probabilities (``boundary_rgba``), or a regression run's predicted value of
+        target ``target`` (``value_rgba`` over ``value_range``)."""
+        drawn = (self.trainer.steps, self.discrete, tuple(self.colors))
+        if self.regression:
+            drawn += (self.value_range, self.target)
+        if self._png is None or self._png[0] != drawn:
+            if self.regression:
+                rgba = value_rgba(
+                    self.values()[:, self.target], self.grid_size, self.colors,
+                    value_range=self.value_range, discrete=self.discrete,
+                )  # fmt: skip
+            else:
+                rgba = boundary_rgba(
+                    self.probabilities(), self.grid_size, self.colors, discrete=self.discrete
+                )
             self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
 
@@ -417,16 +490,24 @@ class LiveRun:
         whoever paints it."""
         return self.grid_size**2 * multiply_adds(self.trainer.net.layer_sizes)
 
-    def predict(self, X: NDArray) -> NDArray[np.intp]:
-        """The class the network predicts for each point of X (n_samples, 2), in the plane:
-        the input features are computed here."""
+    def predict(self, X: NDArray) -> NDArray:
+        """What the network predicts for each point of X (n_samples, 2), in the plane (the
+        input features are computed here): class indices (n_samples,), or for a regression
+        run the values, shaped as y_train is ((n_samples,) or (n_samples, n_targets))."""
         X = np.asarray(X, dtype=float)
         out = self.trainer._outputs(feature_map(X, self.features))  # in EVAL_ROWS blocks
+        if self.regression:
+            return out.reshape(-1) if self.y_train.ndim == 1 else out
         return class_probabilities(out, self.trainer.net.output).argmax(axis=1)
 
     def confusion(self) -> dict[str, NDArray[np.int64]]:
         """The confusion matrices ``{"train": C, "test": C}`` (test only with test points),
         each (n_classes, n_classes): rows the true class, columns the predicted one."""
+        if self.regression:
+            raise ValueError(
+                "A regression run predicts numbers: there are no classes to confuse. Its "
+                "metrics() hold its R² instead."
+            )
         parts = {"train": (self.X_train, self.y_train), "test": (self.X_test, self.y_test)}
         return {
             name: confusion_matrix(y, self.predict(X), self.n_classes)
@@ -435,12 +516,33 @@ class LiveRun:
         }
 
     def metrics(self) -> dict[str, float | int | None]:
-        """The latest history row (zeros of training before the first epoch ends)."""
+        """The latest history row (zero epochs and steps before the first epoch ends): its
+        loss and its score, accuracy (``train_acc``, ``test_acc``) or for a regression run
+        R² (``train_r2``, ``test_r2``)."""
         if self.trainer.history:
             return self.trainer.history[-1]
-        train_loss, train_acc = self.trainer.evaluate(self.X_train, self.y_train)
-        test_loss = test_acc = None
+        train_loss, train_score = self.trainer.evaluate(self.X_train, self.y_train)
+        test_loss = test_score = None
         if len(self.X_test):
-            test_loss, test_acc = self.trainer.evaluate(self.X_test, self.y_test)
-        return {"epoch": 0, "steps": 0, "train_loss": train_loss, "test_loss": test_loss,
-                "train_acc": train_acc, "test_acc": test_acc}  # fmt: skip
+            test_loss, test_score = self.trainer.evaluate(self.X_test, self.y_test)
+        values = (0, 0, train_loss, test_loss, train_score, test_score)
+        return dict(zip(self.history.columns[:6], values, strict=True))
+
+
+def _targets(y_train: NDArray, y_test: NDArray) -> tuple[NDArray, NDArray]:
+    """A regression run's targets as float64, the test set's with the training set's number
+    of targets (an empty test set as (0,) or (0, n_targets))."""
+    y_train, y_test = np.asarray(y_train, float), np.asarray(y_test, float)
+    if y_train.ndim not in (1, 2) or len(y_train) == 0:
+        raise ValueError(
+            f"A regression run's y_train is (n_samples,) or (n_samples, n_targets) numbers. "
+            f"Got shape {y_train.shape}."
+        )
+    if len(y_test) == 0:
+        return y_train, y_test.reshape((0, *y_train.shape[1:]))
+    if y_test.shape[1:] != y_train.shape[1:]:
+        raise ValueError(
+            f"y_test must have as many targets as y_train: shapes {y_test.shape} and "
+            f"{y_train.shape}."
+        )
+    return y_train, y_test

@@ -4,8 +4,9 @@ Two kinds of output, both from pure functions a test can call without a server:
 
 * Raw material for the live chart (``livechart/``): ``grid`` gives the points to
   ask the network about, ``boundary_rgba`` turns its class probabilities into an
-  image and ``encode_png`` makes that image a few kilobytes of PNG. NumPy and
-  zlib only, about a millisecond per frame.
+  image (``value_rgba`` a regression network's predicted values, on the diverging
+  scale ``value_scale`` describes) and ``encode_png`` makes that image a few
+  kilobytes of PNG. NumPy and zlib only, about a millisecond per frame.
 * Static Plotly figures (``boundary_figure``, ``loss_figure``,
   ``accuracy_figure``) for pages that are not live and for the README.
 
@@ -80,6 +81,14 @@ OKABE_ITO: tuple[str, ...] = (
 )
 # The palettes a page offers: TensorFlow Playground's look, or Okabe-Ito's throughout.
 PALETTES: dict[str, tuple[str, ...]] = {"playground": CLASS_COLORS, "okabe-ito": OKABE_ITO}
+
+# A regression network's picture: its predicted value on a diverging scale, as TensorFlow
+# Playground draws it: orange below 0, white at 0, blue above (classes 0 and 1's colours),
+# full at -VALUE_RANGE and +VALUE_RANGE and clipped beyond. TF Playground's scale spans
+# [-1, 1], the range its regression sets ("plane", "multi-gaussian") are drawn in; targets in
+# other units (an uploaded CSV) take a range of their own (``value_rgba``'s value_range).
+VALUE_RANGE = 1.0
+VALUE_COLORS: tuple[str, str] = (CLASS_COLORS[0], CLASS_COLORS[1])  # (negative, positive)
 
 # Train solid and dark, test dotted and orange; livechart/frontend/main.js uses the same.
 CURVE_COLORS = {"train": "#333333", "test": "#E07B00"}
@@ -244,6 +253,105 @@ def boundary_rgba(
     return table[level].reshape(n, n, 4)
 
 
+# -------------------------------------------------------------------------- values
+
+
+def check_value_range(value_range: float) -> float:
+    """``value_range`` as a float > 0, or a ValueError."""
+    ok = isinstance(value_range, int | float | np.number) and not isinstance(value_range, bool)
+    if not ok or not np.isfinite(value_range) or value_range <= 0:
+        raise ValueError(f"value_range must be a finite number > 0. Got {value_range!r}.")
+    return float(value_range)
+
+
+def value_rgba(
+    values: ArrayLike,
+    n: int,
+    colors: Sequence[str | Sequence[int]] = VALUE_COLORS,
+    *,
+    value_range: float = VALUE_RANGE,
+    shades: int = 15,
+    strength: float = 0.75,
+    discrete: bool = False,
+) -> NDArray[np.uint8]:
+    """Colour each grid pixel by the value a regression network predicts there.
+
+    The diverging scale of TensorFlow Playground's regression: white at 0, blended towards
+    ``colors[0]`` (orange) for negative values and towards ``colors[1]`` (blue) for
+    positive ones, ``strength`` of the way at ``-value_range`` and ``+value_range``; values
+    beyond clip to the end colours. The blend weight is ``|v| / value_range`` rounded to
+    ``shades`` levels, as ``boundary_rgba`` rounds certainty (the same colour table: a
+    value picture and a two-class boundary share their shades). ``discrete``: only the
+    sign shows, every pixel the full end colour of its side (TensorFlow Playground's
+    "discretize output"); 0 stays white. NaN (a diverged network) paints white.
+
+    values : array of shape (n * n,) or (n * n, 1), the predicted values in ``grid`` order.
+    n : the grid size used in ``grid(extent, n)``.
+    colors : the (negative, positive) end colours; a palette's first two will do.
+
+    Returns an RGBA image of shape (n, n, 4), uint8, row 0 at the top.
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 2 and v.shape[1] == 1:
+        v = v[:, 0]
+    if v.ndim != 1 or v.shape[0] != n * n:
+        raise ValueError(
+            f"values must have shape (n * n,) = ({n * n},) for n = {n}: one target's "
+            f"values. Got {v.shape}."
+        )
+    value_range = check_value_range(value_range)
+    if isinstance(shades, bool) or not isinstance(shades, int | np.integer) or shades < 1:
+        raise ValueError(f"shades must be an integer >= 1. Got {shades!r}.")
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be between 0 and 1. Got {strength!r}.")
+    if len(colors) < 2:
+        raise ValueError(
+            f"A value picture needs two colours, (negative, positive). Got {len(colors)}."
+        )
+    table = _palette(colors, 2, shades, strength)  # row s: orange at level s; shades+1+s: blue
+    weight = np.abs(v / value_range)
+    np.nan_to_num(weight, copy=False, nan=0.0)
+    np.minimum(weight, 1.0, out=weight)
+    if discrete:
+        np.ceil(weight, out=weight)
+    level = np.rint(weight * shades).astype(np.intp)
+    level[v > 0] += shades + 1  # NaN > 0 is False: white is level 0 of either side
+    return table[level].reshape(n, n, 4)
+
+
+def _hex(rgb: Sequence[float]) -> str:
+    """'#RRGGBB' of three numbers 0-255 (rounded as the pictures round)."""
+    r, g, b = (int(np.rint(c)) for c in rgb)
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+def value_scale(
+    value_range: float = VALUE_RANGE,
+    colors: Sequence[str | Sequence[int]] = VALUE_COLORS,
+    *,
+    strength: float = 1.0,
+) -> dict[str, Any]:
+    """The diverging value scale as Plotly takes it, for points coloured by their value and
+    for a chart's legend (a colour bar).
+
+    Returns ``{"colorscale": [[0.0, negative], [0.5, "#FFFFFF"], [1.0, positive]],
+    "cmin": -value_range, "cmax": value_range}``: a marker given ``color=values`` and these
+    keys takes the colour ``value_rgba`` blends (without its rounding to shades), since
+    Plotly interpolates linearly from white. ``strength`` 1 gives the full colours the
+    points take (as a class's points take its full colour); ``value_rgba``'s 0.75 gives
+    the background's own.
+    """
+    value_range = check_value_range(value_range)
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be between 0 and 1. Got {strength!r}.")
+    ends = [_hex([255 + strength * (c - 255) for c in _rgb(color)]) for color in colors[:2]]
+    return {
+        "colorscale": [[0.0, ends[0]], [0.5, "#FFFFFF"], [1.0, ends[1]]],
+        "cmin": -value_range,
+        "cmax": value_range,
+    }
+
+
 # ---------------------------------------------------------------------------- PNG
 
 
@@ -304,12 +412,16 @@ def _style(lecture: bool) -> dict[str, float]:
     return {"font": 13, "marker": 7, "line": 2, "outline": 1.5}
 
 
-def _points(X: ArrayLike | None, y: ArrayLike | None, name: str) -> tuple[NDArray, NDArray]:
-    """(X (n, 2) float, y (n,) int) checked, or two empty arrays for None."""
+def _points(
+    X: ArrayLike | None, y: ArrayLike | None, name: str, values: bool = False
+) -> tuple[NDArray, NDArray]:
+    """(X (n, 2) float, y (n,) checked: class indices as int, or with ``values`` the
+    numbers a regression predicts as float), or two empty arrays for None."""
     if X is None:
-        return np.empty((0, 2)), np.empty(0, dtype=np.intp)
+        return np.empty((0, 2)), np.empty(0, dtype=float if values else np.intp)
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y).astype(np.intp, copy=False).reshape(-1)
+    y = np.asarray(y, dtype=float) if values else np.asarray(y).astype(np.intp, copy=False)
+    y = y.reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
         raise ValueError(
             f"{name} points need X of shape (n, 2) and y of shape (n,). "
@@ -331,51 +443,71 @@ def boundary_figure(
     lecture: bool = False,
     height: int = 480,
     title: str | None = None,
+    values: bool = False,
+    value_range: float = VALUE_RANGE,
 ) -> go.Figure:
     """The data over the decision boundary, as a static Plotly figure.
 
-    X_train, X_test : arrays of shape (n, 2); y_train, y_test : class indices (n,).
-    png_bytes : the boundary from ``encode_png(boundary_rgba(...))``, drawn under
-        the points over ``extent``; None draws the points alone.
+    X_train, X_test : arrays of shape (n, 2); y_train, y_test : class indices (n,), or
+        with ``values`` (a regression) the numbers to predict (n,).
+    png_bytes : the boundary from ``encode_png(boundary_rgba(...))`` (a regression's
+        ``encode_png(value_rgba(...))``), drawn under the points over ``extent``; None
+        draws the points alone.
     extent : (xmin, xmax, ymin, ymax) of the boundary image and the axes; by
         default ``data_extent`` of all points.
+    values, value_range : colour each point by its value on the diverging scale
+        ``value_scale(value_range, colors)`` (a colour bar shows it) instead of by class.
 
-    Train points are filled with their class colour; test points are white with a
-    ring of their class colour. Traces: the points "train" and (if shown) "test",
+    Train points are filled with their class colour (their value's); test points are
+    white with a ring of that colour. Traces: the points "train" and (if shown) "test",
     then one grey legend entry of the same name for each.
     """
     import plotly.graph_objects as go
 
-    Xtr, ytr = _points(X_train, y_train, "Train")
-    Xte, yte = _points(X_test, y_test, "Test")
+    Xtr, ytr = _points(X_train, y_train, "Train", values)
+    Xte, yte = _points(X_test, y_test, "Test", values)
     if extent is None:
         extent = data_extent(np.vstack([Xtr, Xte]))
     xmin, xmax, ymin, ymax = check_extent(extent)
-    k = int(max(ytr.max(initial=-1), yte.max(initial=-1))) + 1
-    if k > len(colors):
-        raise ValueError(f"There are {k} classes but only {len(colors)} colours.")
-    palette = np.asarray(colors, dtype=object)
     s = _style(lecture)
+    if values:
+        scale = value_scale(value_range, colors)
 
-    def train_marker(color: Any) -> dict:
+        def colored(y: NDArray) -> dict:  # numbers Plotly maps through the scale
+            return {"color": y.tolist(), **scale}
+
+    else:
+        k = int(max(ytr.max(initial=-1), yte.max(initial=-1))) + 1
+        if k > len(colors):
+            raise ValueError(f"There are {k} classes but only {len(colors)} colours.")
+        palette = np.asarray(colors, dtype=object)
+
+        def colored(y: NDArray) -> dict:
+            return {"color": palette[y].tolist()}
+
+    def train_marker(color: dict) -> dict:
         return {
             "size": s["marker"],
-            "color": color,
+            **color,
             "line": {"color": "white", "width": s["outline"] / 2},
         }
 
-    def test_marker(color: Any) -> dict:
+    def test_marker(color: dict) -> dict:
         return {
             "size": s["marker"],
             "color": "white",
-            "line": {"color": color, "width": s["outline"]},
+            "line": {**color, "width": s["outline"]},
         }
 
     splits = [("train", Xtr, ytr, train_marker)]
     if show_test and len(Xte):
         splits.append(("test", Xte, yte, test_marker))
+    value = "<br>value %{customdata:.3f}" if values else ""
     fig = go.Figure()
     for name, X, y, marker in splits:
+        style = marker(colored(y))
+        if values and name == "train":  # the scale's colour bar, once
+            style.update(showscale=True, colorbar={"title": {"text": "value"}, "thickness": 12})
         fig.add_trace(
             go.Scatter(
                 x=X[:, 0],
@@ -384,8 +516,9 @@ def boundary_figure(
                 name=name,
                 legendgroup=name,
                 showlegend=False,
-                marker=marker(palette[y].tolist()),
-                hovertemplate=f"(%{{x:.2f}}, %{{y:.2f}})<extra>{name}</extra>",
+                marker=style,
+                customdata=y if values else None,
+                hovertemplate=f"(%{{x:.2f}}, %{{y:.2f}}){value}<extra>{name}</extra>",
             )
         )
     # The legend shows each split in grey: a points trace's legend entry would take
@@ -398,7 +531,7 @@ def boundary_figure(
                 mode="markers",
                 name=name,
                 legendgroup=name,
-                marker=marker("#777777"),
+                marker=marker({"color": "#777777"}),
                 hoverinfo="skip",
             )
         )

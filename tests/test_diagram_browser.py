@@ -26,8 +26,12 @@ def browser():
         yield running
 
 
-def show(browser, net: MLP, features=("x1", "x2"), paused=True):
-    """A page with the diagram of ``net``; the handlers' calls are kept in window.calls."""
+EXTENT = (-2, 2, -2, 2)
+
+
+def show(browser, net: MLP, features=("x1", "x2"), paused=True, **spec):
+    """A page with the diagram of ``net`` (``spec``: more of ``network_spec``'s arguments);
+    the handlers' calls are kept in window.calls."""
     page = browser.new_page(viewport={"width": 900, "height": 700})
     page.set_content('<html><body><div id="net" style="margin:40px 80px"></div></body></html>')
     page.add_style_tag(path=str(FRONTEND / "diagram.css"))
@@ -35,11 +39,11 @@ def show(browser, net: MLP, features=("x1", "x2"), paused=True):
     page.add_script_tag(path=str(FRONTEND / "diagram.js"))
     features = check_features(features)
     page.evaluate(
-        """([net, n, paused]) => {
+        """([net, n, paused, extent]) => {
             window.calls = [];
             const F = window.scratchnetForward;
             window.net = Object.assign(net, {n, paused,
-                pictures: F.forward(net, F.grid([-2, 2, -2, 2], n))});
+                pictures: F.forward(net, F.grid(extent, n))});
             window.view = window.scratchnetDiagram.create(document.getElementById("net"), {
                 onHoverNeuron: (l, j) => window.calls.push(["hover", l, j]),
                 onEditWeight: (l, i, j, w) => window.calls.push(["edit", l, i, j, w]),
@@ -48,9 +52,10 @@ def show(browser, net: MLP, features=("x1", "x2"), paused=True):
             window.view.update(window.net);
         }""",
         [
-            network_spec(net, features, [LABELS[f] for f in features]),
+            network_spec(net, features, [LABELS[f] for f in features], **spec),
             N,
             paused,
+            list(EXTENT),
         ],
     )
     return page
@@ -204,3 +209,51 @@ def test_a_neurons_picture_is_its_activation(browser):
     expected = 255 + np.abs(t)[:, None] * (colour - 255)
     np.testing.assert_allclose(rgba[:, :3], expected, atol=1.0)  # canvas bytes round
     assert len(np.unique(rgba[:, :3], axis=0)) > 10  # a picture, not a flat colour
+
+
+def canvas_rgba(page, layer: int, unit: int) -> np.ndarray:
+    """The pixels of a neuron's canvas, (N * N, 4)."""
+    data = page.evaluate(
+        """([l, j]) => { const c = document.querySelector(
+                `.netview-neuron[data-layer="${l}"][data-unit="${j}"] canvas`);
+            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }""",
+        [layer, unit],
+    )
+    return np.array(data, dtype=np.uint8).reshape(-1, 4)
+
+
+def test_a_regression_networks_outputs_are_pictures_of_its_values(browser):
+    """One output neuron per target, each the boundary picture's value scale (value_rgba of
+    the network's prediction over the value range, in the palette's first two colours);
+    the hidden neurons keep their own scale."""
+    from scratchnet.plots import OKABE_ITO, grid, value_rgba
+    from scratchnet.training import build_network, check_params, make_rngs
+
+    params = check_params({"hidden_layer_sizes": (5,), "activation": "tanh"}, "regression")
+    net = build_network(params, 2, 2, make_rngs(0, None)[0])  # two targets
+    net.coefs[-1][...] *= 4  # values well past the range too: clipped to the end colours
+    value_range = 0.5
+    page = show(browser, net, value_range=value_range, colors=OKABE_ITO)
+    assert counts(page) == [[2, 5, 2], 2 * 5 + 5 * 2]
+    predicted = net.predict_output(grid(EXTENT, N)[2])
+    assert np.abs(predicted).max() > value_range
+    for target in range(2):
+        expected = value_rgba(predicted[:, target], N, OKABE_ITO, value_range=value_range)
+        np.testing.assert_array_equal(canvas_rgba(page, 2, target), expected.reshape(-1, 4))
+    hidden = canvas_rgba(page, 1, 0)[:, :3].astype(float)
+    values = np.array(page.evaluate("() => Array.from(window.net.pictures.layers[0][0])"))
+    t = values / np.abs(values).max()  # a hidden neuron: its own largest magnitude is full
+    colour = np.where(t[:, None] >= 0, [8, 119, 189], [245, 147, 34])
+    np.testing.assert_allclose(hidden, 255 + np.abs(t)[:, None] * (colour - 255), atol=1.0)
+    # The overlay of a hovered neuron (main.js) takes the same scale: the outputs only.
+    scales = page.evaluate(
+        """() => [0, 1, 2].map((l) => window.scratchnetDiagram.valueScaleOf(window.net, l))"""
+    )
+    assert scales == [None, None, {"valueRange": value_range, "colors": list(OKABE_ITO[:2])}]
+    page.close()
+
+
+def test_a_classifiers_outputs_keep_their_own_scale(browser):
+    page = show(browser, MLP([2, 3, 2], seed=0))
+    assert page.evaluate("() => window.scratchnetDiagram.valueScaleOf(window.net, 2)") is None
+    page.close()

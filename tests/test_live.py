@@ -359,3 +359,128 @@ def test_the_grid_is_coarser_only_for_networks_whose_picture_would_cost_too_much
     assert len(deep.probabilities()) == deep.grid_size**2  # the picture is drawn on it
     assert grid_size_for([2, 10**6, 2]) == MIN_GRID_SIZE  # never below the floor
     assert live(hidden_layer_sizes=(128,) * 6, grid_size=100).grid_size == 100  # asked for
+
+
+# -- regression: TF Playground's "plane", the value on a diverging scale --------------------
+REGRESSION = {**PARAMS, "hidden_layer_sizes": (8,), "learning_rate": 0.03, "epochs": 20}
+
+
+def plane_run(targets=1, **kwargs):
+    """A regression run on "plane": 300 training and 100 test points; ``targets`` 2 adds a
+    second target, minus the first."""
+    X, y = make_dataset("plane", 400, seed=1)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=1)
+    if targets == 2:
+        y_train, y_test = np.column_stack([y_train, -y_train]), np.column_stack([y_test, -y_test])
+    params = {**REGRESSION, "output": "identity", **kwargs.pop("params", {})}
+    return LiveRun(X_train, y_train, X_test, y_test, params, **kwargs)
+
+
+def test_a_regression_run_trains_on_plane_and_its_r2_rises():
+    from scratchnet.metrics import r2_score
+    from scratchnet.training import REGRESSION_HISTORY_COLUMNS
+
+    run = plane_run()
+    assert run.task == "regression" and run.regression and run.trainer.net.layer_sizes[-1] == 1
+    before = run.metrics()
+    assert set(before) == set(REGRESSION_HISTORY_COLUMNS[:6]) and before["epoch"] == 0
+    run.replay_to(20)
+    assert len(run.history) == 20 and tuple(run.history[-1]) == REGRESSION_HISTORY_COLUMNS
+    last = run.metrics()
+    assert last == run.history[-1]
+    assert last["train_r2"] > before["train_r2"] and last["test_r2"] > before["test_r2"]
+    assert last["train_loss"] < before["train_loss"]
+    # the history's R² is the R² of the run's own predictions
+    assert run.predict(run.X_test).shape == run.y_test.shape
+    assert last["test_r2"] == pytest.approx(r2_score(run.y_test, run.predict(run.X_test)))
+    assert last["train_r2"] == pytest.approx(r2_score(run.y_train, run.predict(run.X_train)))
+
+
+def test_a_regression_runs_history_and_weights_are_the_cores():
+    run = plane_run()
+    core = Trainer.from_params(run.params, 2, 1, "regression")
+    core.set_data(run.X_train, run.y_train, run.X_test, run.y_test)
+    run.replay_to(3)
+    core.run(epochs=3)
+    for ours, theirs in zip(run.history, core.history, strict=True):
+        assert ours == pytest.approx(dict(theirs, seconds=ours["seconds"]), rel=1e-12)
+    np.testing.assert_array_equal(run.trainer.net.flat_params, core.net.flat_params)
+
+
+def test_the_task_follows_the_output_or_is_given():
+    X, y = make_dataset("plane", 100, seed=0)
+    given = LiveRun(X, y, X[:0], y[:0], PARAMS, task="regression")  # output: identity
+    assert given.regression and given.params["output"] == "identity"
+    assert given.metrics()["test_r2"] is None
+    assert not live().regression and live().task == "classification"
+    with pytest.raises(ValueError, match="is for classification"):
+        LiveRun(X, y, X[:0], y[:0], {**PARAMS, "output": "softmax"}, task="regression")
+    with pytest.raises(ValueError, match="task"):
+        LiveRun(X, y, X[:0], y[:0], PARAMS, task="clustering")
+    with pytest.raises(ValueError, match="as many targets"):
+        LiveRun(X, y, X[:5], np.zeros((5, 2)), PARAMS, task="regression")
+
+
+def decode_rgba(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_a_regression_picture_is_the_value_picture_of_its_predictions_on_the_grid():
+    from scratchnet.plots import PALETTES, VALUE_RANGE, value_rgba
+
+    run = plane_run()
+    run.replay_to(5)
+    points = grid(run.extent, run.grid_size)[2]
+    predicted = run.predict(points)
+    np.testing.assert_allclose(run.values()[:, 0], predicted, rtol=1e-12, atol=1e-15)
+    assert run.value_range == VALUE_RANGE
+    png = run.boundary_png()
+    np.testing.assert_array_equal(decode_rgba(png), value_rgba(predicted, run.grid_size))
+    assert run.picture() == png
+    # the look: another palette's end colours, the sign only, another range
+    run.colors = PALETTES["okabe-ito"]
+    expected = value_rgba(run.values(), run.grid_size, run.colors)
+    np.testing.assert_array_equal(decode_rgba(run.boundary_png()), expected)
+    run.discrete = True
+    expected = value_rgba(run.values(), run.grid_size, run.colors, discrete=True)
+    np.testing.assert_array_equal(decode_rgba(run.boundary_png()), expected)
+    run.value_range = 4 * VALUE_RANGE
+    expected = value_rgba(run.values(), run.grid_size, run.colors, discrete=True, value_range=4)
+    np.testing.assert_array_equal(decode_rgba(run.boundary_png()), expected)
+    with pytest.raises(ValueError, match="predicts numbers"):
+        run.probabilities()
+    with pytest.raises(ValueError, match="predicts classes"):
+        live().values()
+
+
+def test_a_run_with_two_targets_predicts_both_and_paints_the_chosen_one():
+    from scratchnet.plots import value_rgba
+
+    run = plane_run(targets=2, value_range=2.0)
+    assert run.trainer.net.layer_sizes[-1] == 2 and run.value_range == 2.0
+    run.replay_to(10)
+    assert run.predict(run.X_test).shape == run.y_test.shape == (100, 2)
+    assert run.history[-1]["test_r2"] > run.history[0]["test_r2"]
+    first = run.boundary_png()
+    run.target = 1
+    second = run.boundary_png()
+    assert second != first
+    expected = value_rgba(run.values()[:, 1], run.grid_size, value_range=2.0)
+    np.testing.assert_array_equal(decode_rgba(second), expected)
+
+
+def test_a_regression_run_has_no_confusion_matrices():
+    with pytest.raises(ValueError, match="no classes to confuse"):
+        plane_run().confusion()
+
+
+def test_a_history_keeps_the_columns_it_is_given():
+    from scratchnet.live import History
+    from scratchnet.training import REGRESSION_HISTORY_COLUMNS
+
+    history = History(REGRESSION_HISTORY_COLUMNS)
+    row = dict.fromkeys(REGRESSION_HISTORY_COLUMNS, 0.5) | {"epoch": 1, "steps": 3}
+    history.append({**row, "test_r2": None})
+    assert history[0] == {**row, "test_r2": None} and history.columns == REGRESSION_HISTORY_COLUMNS
+    with pytest.raises(KeyError):
+        history.append(dict.fromkeys(History().columns, 0.5))  # a classifier's row: no R²

@@ -16,6 +16,8 @@ from scratchnet.plots import (
     CLASS_COLORS,
     CURVE_COLORS,
     PALETTES,
+    VALUE_COLORS,
+    VALUE_RANGE,
     _rgb,
     accuracy_figure,
     boundary_figure,
@@ -25,6 +27,8 @@ from scratchnet.plots import (
     grid,
     loss_figure,
     png_data_url,
+    value_rgba,
+    value_scale,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +180,103 @@ def test_boundary_rgba_rejects_bad_input(proba, n, kwargs, match):
         boundary_rgba(proba, n, **kwargs)
 
 
+# -------------------------------------------------------------------------- values
+
+
+def test_the_value_scale_takes_the_first_two_classes_colours():
+    assert (CLASS_COLORS[0], CLASS_COLORS[1]) == VALUE_COLORS  # orange < 0 < blue
+
+
+@pytest.mark.parametrize("value_range", [VALUE_RANGE, 5.0])
+def test_zero_is_white_and_the_ends_of_the_range_take_the_end_colours(value_range):
+    strength = 0.75
+    v = value_range * np.array([0.0, -1.0, 1.0, -0.0])
+    image = value_rgba(v, 2, value_range=value_range, strength=strength).reshape(-1, 4)
+    assert (image[:, 3] == 255).all()
+    assert (image[0, :3] == 255).all() and (image[3, :3] == 255).all()
+    np.testing.assert_array_equal(image[1, :3], blend(VALUE_COLORS[0], strength))
+    np.testing.assert_array_equal(image[2, :3], blend(VALUE_COLORS[1], strength))
+
+
+def test_values_blend_from_white_by_their_rounded_share_of_the_range():
+    # An independent computation of every pixel, as boundary_rgba's test does for classes.
+    n, shades, strength, value_range = 10, 12, 0.9, 2.5
+    v = np.random.default_rng(0).uniform(-value_range, value_range, n * n)
+    image = value_rgba(v, n, shades=shades, strength=strength, value_range=value_range)
+    assert image.shape == (n, n, 4) and image.dtype == np.uint8
+    for i, value in enumerate(v):
+        level = np.rint(abs(value) / value_range * shades)
+        color = VALUE_COLORS[1] if value > 0 else VALUE_COLORS[0]
+        expected = blend(color, strength * level / shades)
+        np.testing.assert_array_equal(image.reshape(-1, 4)[i, :3], expected, err_msg=str(value))
+
+
+def test_values_beyond_the_range_clip_to_the_end_colours():
+    beyond = value_rgba([-7.0, -1.0, 1.0, 7.0], 2, strength=1.0).reshape(-1, 4)[:, :3]
+    np.testing.assert_array_equal(beyond[0], beyond[1])
+    np.testing.assert_array_equal(beyond[2], beyond[3])
+    np.testing.assert_array_equal(beyond[0], rgb(VALUE_COLORS[0]))
+    np.testing.assert_array_equal(beyond[3], rgb(VALUE_COLORS[1]))
+    wide = value_rgba([-7.0, -1.0, 1.0, 7.0], 2, value_range=7.0, strength=1.0).reshape(-1, 4)
+    assert not np.array_equal(wide[1, :3], wide[0, :3])  # a wider range: no longer clipped
+
+
+def test_discrete_values_show_only_their_sign():
+    v = np.array([-0.9, -0.01, 0.0, 0.01, 0.5, 3.0, np.nan, -3.0, 0.3])
+    image = value_rgba(v, 3, discrete=True).reshape(-1, 4)[:, :3]
+    negative, positive = blend(VALUE_COLORS[0], 0.75), blend(VALUE_COLORS[1], 0.75)
+    expected = [negative, negative, [255] * 3, positive, positive, positive, [255] * 3,
+                negative, positive]  # fmt: skip
+    np.testing.assert_array_equal(image, expected)
+    soft = value_rgba(v, 3).reshape(-1, 4)[:, :3]
+    assert not np.array_equal(soft, image)
+
+
+def test_nan_values_paint_white_and_a_column_reads_as_values():
+    image = value_rgba(np.array([[np.nan], [1.0], [-1.0], [0.25]]), 2).reshape(-1, 4)
+    assert (image[0, :3] == 255).all()
+    np.testing.assert_array_equal(image, value_rgba([np.nan, 1.0, -1.0, 0.25], 2).reshape(-1, 4))
+
+
+def test_a_palettes_first_two_colours_paint_the_values():
+    image = value_rgba([-1.0, 1.0, -1.0, 1.0], 2, PALETTES["okabe-ito"], strength=1.0)
+    flat = image.reshape(-1, 4)[:, :3]
+    np.testing.assert_array_equal(flat[0], rgb(PALETTES["okabe-ito"][0]))
+    np.testing.assert_array_equal(flat[1], rgb(PALETTES["okabe-ito"][1]))
+
+
+@pytest.mark.parametrize(
+    ("values", "n", "kwargs", "match"),
+    [
+        (np.zeros(10), 3, {}, r"\(9,\)"),
+        (np.zeros((4, 2)), 2, {}, "one target"),
+        (np.zeros(4), 2, {"value_range": 0.0}, "value_range"),
+        (np.zeros(4), 2, {"value_range": np.inf}, "value_range"),
+        (np.zeros(4), 2, {"shades": 0}, "shades"),
+        (np.zeros(4), 2, {"strength": -0.1}, "strength"),
+        (np.zeros(4), 2, {"colors": ["#000000"]}, "two colours"),
+    ],
+)
+def test_value_rgba_rejects_bad_input(values, n, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        value_rgba(values, n, **kwargs)
+
+
+def test_value_scale_describes_the_pictures_colours_for_a_legend():
+    scale = value_scale(2.0)
+    assert scale == {
+        "colorscale": [[0.0, VALUE_COLORS[0]], [0.5, "#FFFFFF"], [1.0, VALUE_COLORS[1]]],
+        "cmin": -2.0,
+        "cmax": 2.0,
+    }
+    # At the background's strength its end colours are value_rgba's at the ends of the range.
+    background = value_scale(strength=0.75)["colorscale"]
+    ends = value_rgba([-VALUE_RANGE, VALUE_RANGE, 0.0, 0.0], 2).reshape(-1, 4)[:2, :3]
+    np.testing.assert_array_equal([rgb(background[0][1]), rgb(background[2][1])], ends)
+    with pytest.raises(ValueError, match="value_range"):
+        value_scale(-1.0)
+
+
 def test_class_colors_cover_eight_classes_and_start_orange_blue():
     assert len(set(CLASS_COLORS)) >= 8
     r, g, b = rgb(CLASS_COLORS[0])
@@ -269,6 +370,26 @@ def test_boundary_figure_options(points):
     small = boundary_figure(X_train, y_train)
     assert big.layout.font.size > small.layout.font.size
     assert big.data[0].marker.size > small.data[0].marker.size
+
+
+def test_boundary_figure_colours_a_regressions_points_by_their_value(points):
+    X_train, _, X_test, _ = points
+    y_train, y_test = np.linspace(-2, 2, 30), np.linspace(0.5, -0.5, 10)
+    png = encode_png(value_rgba(np.linspace(-1, 1, 16), 4))
+    fig = boundary_figure(X_train, y_train, X_test, y_test, png, EXTENT, values=True,
+                          value_range=2.0)  # fmt: skip
+    train, test = fig.data[0], fig.data[1]
+    scale = value_scale(2.0)
+    np.testing.assert_array_equal(train.marker.color, y_train)  # values, not classes
+    assert [list(c) for c in train.marker.colorscale] == scale["colorscale"]
+    assert (train.marker.cmin, train.marker.cmax) == (-2.0, 2.0)
+    assert train.marker.showscale  # the scale's colour bar
+    assert test.marker.color == "white"  # test points hollow, ringed by their value
+    np.testing.assert_array_equal(test.marker.line.color, y_test)
+    assert (test.marker.line.cmin, test.marker.line.cmax) == (-2.0, 2.0)
+    assert "value" in train.hovertemplate
+    np.testing.assert_array_equal(test.customdata, y_test)
+    assert fig.layout.images[0].source == png_data_url(png)
 
 
 def test_boundary_figure_rejects_mismatched_points():

@@ -8,7 +8,11 @@
 // that matter most to the next layer) and a "+N more" button that shows them all.
 //
 //   const view = scratchnetDiagram.create(container, {onHoverNeuron, onEditWeight, onToggleFeature});
-//   view.update({sizes, weights, labels, features, pictures, n, paused, colors});
+//   view.update({sizes, weights, labels, features, pictures, n, paused, output, value_range, colors});
+//
+// A regression network (output "identity") paints its output neurons, one per target, on
+// the value scale of the boundary picture (forward.js's valueRGBA over value_range, with
+// colors' first two): the same picture as the chart's, small.
 //
 // update() reuses the DOM it made for the same layer sizes, so it can run at frame rate.
 (function (root) {
@@ -20,11 +24,27 @@
   const NEGATIVE = [245, 147, 34]; // and orange
   const POSITIVE_RGB = "rgb(" + POSITIVE.join(",") + ")", NEGATIVE_RGB = "rgb(" + NEGATIVE.join(",") + ")";
   const SVG = "http://www.w3.org/2000/svg";
+  const VALUE_COLORS = ["#F59322", "#0877BD"]; // scratchnet.plots.VALUE_COLORS: below 0, above
+
+  // How the picture of neuron `layer` is coloured: null for the diverging scale of its own
+  // range (paint), or a regression's output on the boundary picture's value scale.
+  function valueScaleOf(net, layer) {
+    if (net.output !== "identity" || layer !== net.sizes.length - 1) return null;
+    const colors = net.colors && net.colors.length >= 2 ? net.colors : VALUE_COLORS;
+    return { valueRange: net.value_range, colors };
+  }
 
   // A picture's values on a diverging scale, orange < 0 < blue, white at 0, scaled by its
-  // own largest magnitude so that every neuron's shape shows whatever its range.
-  function paint(canvas, values, n) {
+  // own largest magnitude so that every neuron's shape shows whatever its range; with a
+  // value scale (valueScaleOf), the boundary picture's fixed range and shades instead.
+  function paint(canvas, values, n, valueScale) {
     const context = canvas.getContext("2d");
+    if (valueScale) {
+      const data = root.scratchnetForward.valueRGBA(values, valueScale.colors,
+        { valueRange: valueScale.valueRange });
+      context.putImageData(new ImageData(data, n, n), 0, 0);
+      return valueScale.valueRange;
+    }
     const image = context.createImageData(n, n);
     let top = 0;
     for (let p = 0; p < values.length; p++) { const v = Math.abs(values[p]); if (v > top) top = v; }
@@ -241,7 +261,10 @@
       if (key !== state.key) { build(net); state.key = key; }
       const pictures = [net.pictures.inputs, ...net.pictures.layers];
       for (const column of state.columns) {
-        for (const neuron of column.neurons) paint(neuron.canvas, pictures[column.layer][neuron.unit], net.n);
+        const scale = valueScaleOf(net, column.layer);
+        for (const neuron of column.neurons) {
+          paint(neuron.canvas, pictures[column.layer][neuron.unit], net.n, scale);
+        }
       }
       placeLinks();
     }
@@ -249,5 +272,5 @@
     return { update, state, element: container };
   }
 
-  root.scratchnetDiagram = { create, paint, shownNeurons, layerOffset, weightAt, biasAt, MAX_SHOWN };
+  root.scratchnetDiagram = { create, paint, valueScaleOf, shownNeurons, layerOffset, weightAt, biasAt, MAX_SHOWN };
 })(typeof window !== "undefined" ? window : globalThis);

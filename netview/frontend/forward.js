@@ -53,6 +53,7 @@
       }
     },
     sigmoid: (Z) => { const z = Z[0]; for (let p = 0; p < z.length; p++) z[p] = expit(z[p]); },
+    identity: () => {}, // regression: the outputs are the last layer's sums as they are
   };
 
   // scratchnet.plots.grid: pixel (i, j) is column j from the left, row i from the TOP.
@@ -82,7 +83,8 @@
   // net: {sizes: [n_features, ..., n_outputs], weights: flat array, activation, output,
   // features: names}. Returns {inputs, layers}: inputs the feature pictures, layers one
   // array of pictures per layer after the inputs (the last is the output, after softmax
-  // or sigmoid), each picture a Float64Array over the points.
+  // or sigmoid; an identity output's are the predicted values), each picture a
+  // Float64Array over the points.
   function forward(net, points) {
     const { sizes, weights } = net;
     const activate = ACTIVATIONS[net.activation], output = OUTPUTS[net.output];
@@ -113,6 +115,7 @@
 
   // The class probabilities of the output pictures: two columns for a sigmoid output.
   function classProbabilities(net, outputs) {
+    if (net.output === "identity") throw new Error("an identity output predicts numbers, not classes");
     if (net.output !== "sigmoid") return outputs;
     const p = outputs[0], q = new Float64Array(p.length);
     for (let i = 0; i < p.length; i++) q[i] = 1 - p[i];
@@ -173,14 +176,41 @@
     return out;
   }
 
+  // scratchnet.plots.value_rgba: a regression's predicted values on the diverging scale,
+  // white at 0, towards colors[0] (orange) below and colors[1] (blue) above, full at
+  // -valueRange and +valueRange and clipped beyond; discrete: the sign only. values: one
+  // Float64Array over the n * n pixels; returns RGBA bytes (n * n * 4).
+  function valueRGBA(values, colors, options) {
+    const o = Object.assign({ valueRange: 1, shades: 15, strength: 0.75, discrete: false }, options || {});
+    if (!(o.valueRange > 0 && o.valueRange < Infinity)) throw new Error("valueRange must be a finite number > 0");
+    const size = values.length, out = new Uint8ClampedArray(size * 4);
+    const table = palette(colors, 2, o.shades, o.strength); // orange's levels, then blue's
+    for (let p = 0; p < size; p++) {
+      const v = values[p];
+      let weight = Math.abs(v / o.valueRange);
+      if (weight !== weight) weight = 0; // NaN (a diverged network): white
+      weight = Math.min(1, weight);
+      if (o.discrete) weight = Math.ceil(weight);
+      const row = 4 * (rint(weight * o.shades) + (v > 0 ? o.shades + 1 : 0));
+      out[4 * p] = table[row];
+      out[4 * p + 1] = table[row + 1];
+      out[4 * p + 2] = table[row + 2];
+      out[4 * p + 3] = table[row + 3];
+    }
+    return out;
+  }
+
   root.scratchnetForward.boundaryRGBA = boundaryRGBA;
+  root.scratchnetForward.valueRGBA = valueRGBA;
 })(typeof window !== "undefined" ? window : globalThis);
 
 // The decision boundary from the weights alone, as livechart's painter (live_chart's
 // `painter` argument): the chart hands over the bytes a frame or a render carried, here
 // MLP.flat_params as little-endian float64s, and gets the picture's RGBA pixels, byte for
 // byte scratchnet.live.LiveRun.boundary_png's. `options`: {n, extent, net: {sizes,
-// activation, output, features}, colors, discrete}.
+// activation, output, features}, colors, discrete, value_range, target}: an identity output
+// (regression) paints the value of output `target` over [-value_range, value_range]
+// (valueRGBA), any other the class probabilities (boundaryRGBA).
 (function (root) {
   "use strict";
   const grids = new Map(); // the pixel centres of each (extent, n), made once
@@ -197,8 +227,11 @@
     }
     const net = Object.assign({}, options.net, { weights });
     const { layers } = F.forward(net, points);
-    const proba = F.classProbabilities(net, layers[layers.length - 1]);
-    const data = F.boundaryRGBA(proba, options.colors, { discrete: Boolean(options.discrete) });
+    const outputs = layers[layers.length - 1], discrete = Boolean(options.discrete);
+    const data = net.output === "identity"
+      ? F.valueRGBA(outputs[options.target || 0], options.colors,
+        { valueRange: options.value_range, discrete })
+      : F.boundaryRGBA(F.classProbabilities(net, outputs), options.colors, { discrete });
     return { width: options.n, height: options.n, data };
   }
 

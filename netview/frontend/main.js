@@ -53,7 +53,7 @@
       const F = window.scratchnetForward, D = window.scratchnetDiagram;
       const pictures = F.forward(net, F.grid(state.args.extent, LARGE));
       const values = h.layer === 0 ? pictures.inputs[h.unit] : pictures.layers[h.layer - 1][h.unit];
-      D.paint(canvas, values, LARGE);
+      D.paint(canvas, values, LARGE, D.valueScaleOf(net, h.layer));
       const last = h.layer === net.sizes.length - 1;
       const name = h.layer === 0 ? (net.labels || [])[h.unit] || net.features[h.unit]
         : (last ? "output " : "layer " + h.layer + ", neuron ") + (h.unit + 1);
