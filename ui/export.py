@@ -1,0 +1,163 @@
+"""A Playground run to take home: a Python script (and the same as a notebook) that trains
+it again with scratchnet alone, step for step, to the same weights.
+
+The script is written from the page's settings and the run itself: the data set and its
+seeds, the network's parameters, the changes made while it trained (``LiveRun.changes``:
+learning rates, weights set by hand, each from its step on) and the number of steps.
+Running it prints the final loss and accuracy (R² for a regression) and writes the
+weights (``scratchnet.export``'s JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from scratchnet.live import LiveRun
+
+WEIGHTS_FILE = "scratchnet_weights.json"
+
+HEADER = '''"""A scratchnet Playground run, trained again with scratchnet alone.
+
+Run it with scratchnet importable (the repository on PYTHONPATH):  python {name}
+It trains the same network on the same data, step for step, as the Playground did, prints
+the final loss and {score}, and writes the weights to {weights} (load them with
+scratchnet.export.load_model).
+"""
+
+import numpy as np
+
+from scratchnet.export import model_dict, to_json
+from scratchnet.features import feature_map
+from scratchnet.training import Trainer
+'''
+
+TOY_DATA = """from scratchnet.datasets import make_dataset, split
+
+# The data: {dataset}, {n} points, noise {noise}, split {test_ratio} for testing (seed {seed})
+X, y = make_dataset({dataset!r}, {n}, {noise!r}, seed={seed}, n_classes={classes})
+X_train, X_test, y_train, y_test = split(X, y, {test_ratio!r}, seed={seed})
+"""
+
+CSV_DATA = """from scratchnet.datasets import load_csv, split, standardize
+
+# The data: your file {file!r} (put it next to this script), columns {features} -> {label!r},
+# split {test_ratio} for testing (seed {seed}), scaled on the training part
+X, y, info = load_csv({file!r}, {label!r}, {features!r}, return_info=True)
+X_train, X_test, y_train, y_test = split(X, y, {test_ratio!r}, seed={seed})
+X_train, X_test, _, _ = standardize(X_train, X_test)
+"""
+
+TRAINING = """
+# The network, as the Playground's settings made it (ScratchNetClassifier's parameters)
+FEATURES = {features!r}
+PARAMS = {params}
+trainer = Trainer.from_params(PARAMS, len(FEATURES), {n_outputs}, {task!r})
+trainer.set_data(feature_map(X_train, FEATURES), y_train, feature_map(X_test, FEATURES), y_test)
+
+# What changed while it trained, each from a training step on
+CHANGES = {changes}
+STEPS = {steps}  # minibatch steps in all: {epochs:g} epochs
+
+for step, what, value in [*CHANGES, (STEPS, "end", None)]:
+    while trainer.steps < step and trainer.diverged is None:
+        trainer.run(epochs=STEPS, max_steps=step - trainer.steps)
+    if what == "learning_rate":
+        trainer.learning_rate = value
+        trainer.clear_divergence()
+    elif what == "weight":  # set by hand: layer (1 = the first hidden), from unit, to unit
+        layer, i, j, weight = value
+        trainer.net.coefs[layer - 1][i, j] = weight
+        trainer.optimizer.reset_state()
+
+for name, X_part, y_part in (("train", X_train, y_train), ("test", X_test, y_test)):
+    if len(X_part):
+        loss, score = trainer.evaluate(feature_map(X_part, FEATURES), y_part)
+        print(f"{{name}}: loss {{loss:.6f}}, {score_name} {{score:.4f}}")
+print(f"steps {{trainer.steps}}, epoch {{trainer.progress:g}}")
+with open({weights!r}, "w") as file:
+    file.write(to_json(model_dict(trainer.net, PARAMS, FEATURES, {classes})))
+"""
+
+
+def run_script(values: Mapping[str, Any], run: LiveRun, csv: Mapping[str, Any] | None = None,
+               name: str = "scratchnet_run.py") -> str:  # fmt: skip
+    """The script for the Playground's settings ``values`` and its ``run``; ``csv`` the
+    uploaded file's record (name, label, features) when the data is the student's own."""
+    regression = getattr(run, "regression", False)
+    changes = list(run.changes)
+    params = dict(run.params)
+    if changes and changes[0].kind == "lr":  # the rate it started with; the rest are changes
+        params["learning_rate"] = changes[0].values[0]
+        changes = changes[1:]
+    written = [
+        (c.step, "learning_rate", c.values[0]) if c.kind == "lr" else (c.step, "weight", c.values)
+        for c in changes
+    ]
+    if values["dataset"] == "csv":
+        data = CSV_DATA.format(
+            file=csv["name"], label=csv["label"], features=list(csv["features"]),
+            test_ratio=values["test_ratio"], seed=values["data_seed"],
+        )  # fmt: skip
+        classes = "info.classes" if not regression else "None"
+    else:
+        data = TOY_DATA.format(dataset=values["dataset"], n=values["n_samples"],
+                               noise=values["noise"], seed=values["data_seed"],
+                               classes=values["classes"] if values["dataset"] == "spiral" else 2,
+                               test_ratio=values["test_ratio"])  # fmt: skip
+        classes = "None"
+    score = "R²" if regression else "accuracy"
+    steps = run.trainer.steps
+    body = TRAINING.format(
+        features=tuple(run.features), params=_python(params), changes=_python(written),
+        steps=steps, epochs=run.progress,
+        n_outputs=run.trainer.net.layer_sizes[-1] if regression else run.n_classes,
+        task="regression" if regression else "classification", weights=WEIGHTS_FILE,
+        score_name=score, classes=classes,
+    )  # fmt: skip
+    return HEADER.format(name=name, score=score, weights=WEIGHTS_FILE) + "\n" + data + body
+
+
+def _python(value: Any) -> str:
+    """A value as Python source that reads back to exactly it (floats by repr)."""
+    if isinstance(value, dict):
+        items = ",\n    ".join(f"{k!r}: {_python(v)}" for k, v in value.items())
+        return "{\n    " + items + ",\n}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_python(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_python(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if hasattr(value, "item"):  # a NumPy scalar
+        value = value.item()
+    return repr(value)
+
+
+def notebook(script: str) -> str:
+    """The script as a Jupyter notebook (nbformat 4): its docstring as a markdown cell,
+    then one code cell per block of the script."""
+    docstring, _, code = script.partition('"""\n\n')
+    blocks = [b.strip("\n") for b in code.split("\n\n# ") if b.strip()]
+    blocks = [blocks[0], *("# " + b for b in blocks[1:])]
+    cells = [{"cell_type": "markdown", "metadata": {},
+              "source": docstring.strip('"\n').splitlines(keepends=True)}]  # fmt: skip
+    cells += [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": block.splitlines(keepends=True),
+        }
+        for block in blocks
+    ]
+    return json.dumps(
+        {
+            "cells": cells,
+            "metadata": {"language_info": {"name": "python"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
