@@ -23,8 +23,8 @@ from scratchnet.live import LiveRun
 from scratchnet.plots import PALETTES, confusion_figure
 from scratchnet.presets import PRESETS
 from server import frames
+from ui import export, lifecycle
 from ui import keys as K
-from ui import lifecycle
 from ui.lifecycle import HIDDEN_DEFAULT, NO_PRESET
 from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTIES, speed_label
 
@@ -640,8 +640,21 @@ def page() -> None:
     if run.n_classes > 2:
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()
+    if not values["lecture"]:
+        export_panel(run, values)
     lifecycle.remember_good(state)
     state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
+
+
+def export_panel(run: LiveRun, values: dict) -> None:
+    """Take the run home: each file is made when its button is pressed (see ui.export)."""
+    lock = frames.REGISTRY.lock(state.get(K.FRAME_TOKEN))
+    names = state[K.DATA][6] if state.get(K.DATA) else None
+    files = export.downloads(values, run, lock, state.get(K.CSV), names)
+    with st.expander("Take this run home", icon=":material/download:"):
+        for column, file in zip(st.columns(4) * 2, files, strict=False):
+            column.download_button(file.label, file.make, file_name=file.file_name,
+                                   mime=file.mime, help=file.help, on_click="ignore")  # fmt: skip
 
 
 def failed(error: Exception) -> None:

@@ -132,3 +132,12 @@ def load_model(source: str | Path | bytes | Mapping[str, Any]) -> BaseScratchNet
     ):
         W[:-1], W[-1] = coef, intercept
     return estimator
+
+
+def history_csv(history: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """One row per epoch (``Trainer.history``, a live run's ``History``) as CSV text with a
+    header; an empty cell where a row has None (no test set), floats exactly (repr)."""
+    lines = [",".join(columns)]
+    for row in history:
+        lines.append(",".join("" if row[c] is None else repr(row[c]) for c in columns))
+    return "\n".join(lines) + "\n"

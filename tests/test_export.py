@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -9,7 +11,15 @@ import pytest
 
 from scratchnet.datasets import make_dataset
 from scratchnet.estimator import FeatureMap, ScratchNetClassifier, ScratchNetRegressor
-from scratchnet.export import load_model, model_dict, read_model, to_json, to_npz
+from scratchnet.export import (
+    history_csv,
+    load_model,
+    model_dict,
+    read_model,
+    to_json,
+    to_npz,
+)
+from scratchnet.training import HISTORY_COLUMNS
 
 
 def fitted_classifier():
@@ -82,3 +92,13 @@ def test_a_bad_file_is_named(change, message):
 def test_bytes_that_are_no_weights_file_are_refused():
     with pytest.raises(ValueError, match="not a scratchnet weights file"):
         load_model(b"PK\x03\x04 not really a zip")
+
+
+def test_the_history_as_csv_reads_back_exactly():
+    model = fitted_classifier()[0]
+    text = history_csv(model.history_, HISTORY_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 3 and list(rows[0]) == list(HISTORY_COLUMNS)
+    for row, kept in zip(rows, model.history_, strict=True):
+        assert float(row["train_loss"]) == kept["train_loss"]  # every bit
+        assert row["test_loss"] == ""  # no test set: an empty cell

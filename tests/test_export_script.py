@@ -73,3 +73,29 @@ def test_the_notebook_holds_the_script_cell_by_cell(tmp_path):
     code = "\n\n".join("".join(c["source"]) for c in book["cells"][1:])
     _, from_cells = run_exported(code, tmp_path)
     np.testing.assert_array_equal(from_cells[0], run.trainer.net.coefs[0])
+
+
+def test_every_download_is_made_when_asked_and_reads_back(tmp_path):
+    import contextlib
+    import csv
+    import io
+
+    from scratchnet.export import read_model
+    from ui.export import downloads
+
+    state, run = played(h="6,3")
+    files = {f.file_name: f for f in downloads(state[K.SETTINGS], run, contextlib.nullcontext())}
+    assert len(files) == 7
+    model = read_model(files["scratchnet_weights.json"].make())
+    np.testing.assert_array_equal(model["coefs"][0], run.trainer.net.coefs[0])
+    npz = read_model(files["scratchnet_weights.npz"].make())
+    np.testing.assert_array_equal(npz["intercepts"][1], run.trainer.net.intercepts[1])
+    rows = list(csv.DictReader(io.StringIO(files["scratchnet_history.csv"].make())))
+    assert len(rows) == run.epoch and float(rows[-1]["train_loss"]) == run.history[-1]["train_loss"]
+    html = files["scratchnet_boundary.html"].make()
+    assert "<html>" in html and "Plotly.newPlot" in html and 'src="http' not in html  # offline
+    assert files["scratchnet_boundary.png"].make().startswith(b"\x89PNG")
+    script = files["scratchnet_run.py"].make()
+    _, weights = run_exported(script, tmp_path)
+    np.testing.assert_array_equal(weights[0], run.trainer.net.coefs[0])
+    assert json.loads(files["scratchnet_run.ipynb"].make())["nbformat"] == 4

@@ -328,3 +328,12 @@ def test_more_than_two_classes_show_which_they_confuse():
     assert any("confuses (epoch 1)" in e.label for e in at.expander)
     two = page()  # two classes: accuracy says it all
     assert not [e for e in two.expander if "confuses" in e.label]
+
+
+def test_the_run_can_be_taken_home():
+    at = page()
+    labels = sorted(b.label for b in at.download_button)
+    assert labels == sorted(["Weights (JSON)", "Weights (.npz)", "History (CSV)", "Boundary (HTML)",
+                      "Boundary picture (PNG)", "Python script", "Notebook"])  # fmt: skip
+    lecture = page(lecture="1")
+    assert not lecture.download_button  # a projector shows the network, not the files

@@ -10,13 +10,84 @@ weights (``scratchnet.export``'s JSON).
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
+from scratchnet.export import history_csv, model_dict, to_json, to_npz
 from scratchnet.live import LiveRun
+from scratchnet.plots import boundary_figure
 
 WEIGHTS_FILE = "scratchnet_weights.json"
+
+
+class Download(NamedTuple):
+    """One file the Playground offers: made only when it is asked for (``make``)."""
+
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], str | bytes]
+    help: str
+
+
+def downloads(
+    values: Mapping[str, Any],
+    run: LiveRun,
+    lock: contextlib.AbstractContextManager,
+    csv: Mapping[str, Any] | None = None,
+    class_names: Sequence[str] | None = None,
+) -> list[Download]:
+    """The files of a run: weights (JSON, .npz), history (CSV), the boundary (interactive
+    HTML, PNG picture), the script and the notebook. Each is made under ``lock`` (the frame
+    route may be training the run) from the run as it is when the button is pressed."""
+
+    def model() -> dict[str, Any]:
+        with lock:
+            return model_dict(run.trainer.net, run.params, run.features, class_names)
+
+    def history() -> str:
+        with lock:
+            rows = run.history[:]
+        return history_csv(rows, run.history.columns)
+
+    def figure() -> str:
+        with lock:
+            picture, epoch = run.boundary_png(), run.epoch
+        regression = getattr(run, "regression", False)
+        kind = {"values": True, "value_range": run.value_range} if regression else {}
+        fig = boundary_figure(run.X_train, run.y_train, run.X_test, run.y_test, picture,
+                              run.extent, colors=run.colors, title=f"scratchnet, epoch {epoch}",
+                              **kind)  # fmt: skip
+        return fig.to_html(include_plotlyjs=True, full_html=True)  # works offline
+
+    def picture() -> bytes:
+        with lock:
+            return run.boundary_png()
+
+    def script() -> str:
+        with lock:
+            return run_script(values, run, csv)
+
+    return [
+        Download("Weights (JSON)", "scratchnet_weights.json", "application/json",
+                 lambda: to_json(model()), "Layer sizes, activation, features, every weight: "
+                 "scratchnet.export.load_model reads it back."),
+        Download("Weights (.npz)", "scratchnet_weights.npz", "application/octet-stream",
+                 lambda: to_npz(model()), "The same for NumPy: coef_0, intercept_0, ..."),
+        Download("History (CSV)", "scratchnet_history.csv", "text/csv", history,
+                 "One row per epoch: loss, accuracy, learning rate."),
+        Download("Boundary (HTML)", "scratchnet_boundary.html", "text/html", figure,
+                 "The plot, interactive, in one file that works offline."),
+        Download("Boundary picture (PNG)", "scratchnet_boundary.png", "image/png", picture,
+                 "The background picture; the chart's camera button saves the plot."),
+        Download("Python script", "scratchnet_run.py", "text/x-python", script,
+                 "Trains the same run again with scratchnet alone, step for step."),
+        Download("Notebook", "scratchnet_run.ipynb", "application/x-ipynb+json",
+                 lambda: notebook(script()), "The script as a Jupyter notebook."),
+    ]  # fmt: skip
+
 
 HEADER = '''"""A scratchnet Playground run, trained again with scratchnet alone.
 
