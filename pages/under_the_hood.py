@@ -18,6 +18,7 @@ import streamlit as st
 from scratchnet.explain import minibatch_gradients, point_pass
 from scratchnet.features import LABELS, feature_map
 from scratchnet.gradcheck import TOLERANCE, gradient_check
+from scratchnet.plots import boundary_figure
 from server import frames
 from ui import keys as K
 from ui import latex
@@ -32,16 +33,40 @@ def lock():
 
 
 def pick_point(run) -> tuple[np.ndarray, object, str]:
-    """The point to follow: a test point (or a training point) by its number."""
+    """The point to follow: clicked on the plot, or a test (training) point by its number."""
     parts = {"test": (run.X_test, run.y_test), "training": (run.X_train, run.y_train)}
     names = [name for name, (X, _) in parts.items() if len(X)]
-    left, right = st.columns(2)
-    name = left.radio("Follow a point of the", names, horizontal=True, key=K.HOOD_SET,
-                      format_func=lambda n: f"{n} set")  # fmt: skip
-    X, y = parts[name]
-    number = right.number_input(f"Point number (1 to {len(X)})", 1, len(X), 1,
-                                key=f"{K.HOOD_POINT}_{name}")  # fmt: skip
-    return X[number - 1], y[number - 1], f"{name} point {number}"
+    plot, choice = st.columns([2, 3])
+    with choice:
+        name = st.radio("Follow a point of the", names, horizontal=True, key=K.HOOD_SET,
+                        format_func=lambda n: f"{n} set")  # fmt: skip
+        X, y = parts[name]
+        number = st.number_input(f"Point number (1 to {len(X)}), or click one on the plot",
+                                 1, len(X), 1, key=f"{K.HOOD_POINT}_{name}")  # fmt: skip
+    with plot:
+        with lock():
+            picture = run.boundary_png()
+        regression = getattr(run, "regression", False)
+        kind = {"values": True, "value_range": run.value_range} if regression else {}
+        figure = boundary_figure(run.X_train, run.y_train, run.X_test, run.y_test, picture,
+                                 run.extent, colors=run.colors, height=300, **kind)  # fmt: skip
+        x = X[number - 1]
+        figure.add_scatter(x=[x[0]], y=[x[1]], mode="markers", name="followed",
+                           marker={"symbol": "circle-open", "size": 22, "color": "black",
+                                   "line": {"width": 3}}, hoverinfo="skip")  # fmt: skip
+        st.plotly_chart(figure, key=K.HOOD_PLOT, on_select=point_clicked,
+                        selection_mode="points", config={"displayModeBar": False})  # fmt: skip
+    return x, y[number - 1], f"{name} point {number}"
+
+
+def point_clicked() -> None:
+    """A point clicked on the plot becomes the one followed (traces: train, then test)."""
+    points = (state.get(K.HOOD_PLOT) or {}).get("selection", {}).get("points", [])
+    clicked = [p for p in points if p.get("curve_number") in (0, 1)]
+    if clicked:
+        name = ("training", "test")[clicked[0]["curve_number"]]
+        state[K.HOOD_SET] = name
+        state[f"{K.HOOD_POINT}_{name}"] = int(clicked[0]["point_index"]) + 1
 
 
 def pick_weight(p) -> tuple[int, int, int]:

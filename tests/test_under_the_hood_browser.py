@@ -22,6 +22,22 @@ def test_the_playgrounds_network_explained_with_its_numbers(browser, server):
     page.locator(".katex").first.wait_for(timeout=PATIENCE_MS)
     assert page.locator(".katex-error").count() == 0  # every line typesets
     assert page.locator(".katex").count() >= 8
+    # a test point clicked on the plot (test points are drawn on top) becomes the one followed
+    where = page.evaluate(
+        """() => { const gd = document.querySelector('.js-plotly-plot');
+              const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+              const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+              const point = gd.calcdata[1][7];  // the eighth test point
+              return [box.left + xa.l2p(point.x), box.top + ya.l2p(point.y)]; }"""
+    )
+    page.mouse.click(*where)
+    number = page.get_by_label(re.compile("Point number"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=number]')].some((i) => i.value === '8')",
+        timeout=PATIENCE_MS,
+    )
+    assert number.input_value() == "8"
+    page.get_by_text("The test point 8, at").wait_for(timeout=PATIENCE_MS)
     page.get_by_role("button", name="Take this step").click()
     page.get_by_text("exactly minus the learning rate").wait_for(timeout=PATIENCE_MS)
     page.get_by_role("button", name="Check the gradients").click()

@@ -44,6 +44,7 @@ def widget(setting: str) -> str:
 # -- Under the hood (pages/under_the_hood.py): the Playground's RUN, explained ----------------
 HOOD_SET = "hood_set"  # widget: "test" or "training", where the followed point is from
 HOOD_POINT = "hood_point"  # widget prefix (+ "_test"/"_training"): the point's number, from 1
+HOOD_PLOT = "hood_plot"  # the plot of the points: a click on one selects it (its selection)
 HOOD_LAYER = "hood_layer"  # widget: the layer of the weight followed (1 = the first hidden)
 HOOD_FROM = "hood_from"  # widget prefix (+ "_<layer>"): the unit the weight comes from, from 1
 HOOD_TO = "hood_to"  # widget prefix (+ "_<layer>"): the unit it goes to, from 1
