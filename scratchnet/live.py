@@ -41,6 +41,7 @@ from scratchnet.plots import (
     grid,
     value_rgba,
 )
+from scratchnet.timeline import Timeline
 from scratchnet.training import (
     HISTORY_COLUMNS,
     REGRESSION_HISTORY_COLUMNS,
@@ -134,6 +135,14 @@ class _LiveTrainer(Trainer):
         super().__init__(*args, **kwargs)
         self.history = History(REGRESSION_HISTORY_COLUMNS if self.regression else HISTORY_COLUMNS)
         self._block: NDArray[np.float64] | None = None  # EVAL_ROWS inputs, then a column of ones
+        self.timeline = Timeline()  # a checkpoint every timeline.every epochs
+
+    def _history_row(self) -> dict[str, float | int | None]:
+        """The core's row; an epoch that ends finite is also one the timeline may keep."""
+        row = super()._history_row()
+        if math.isfinite(row["train_loss"]):
+            self.timeline.note(self)
+        return row
 
     def _outputs(self, X: NDArray) -> NDArray[np.float64]:
         """The network's outputs on X (n_samples, 2), computed ``EVAL_ROWS`` rows at a time
@@ -154,6 +163,37 @@ class _LiveTrainer(Trainer):
             block[:m, :-1] = X[start : start + m]
             out[start : start + m] = forward(block)[:m]
         return out
+
+
+def _apply_to(trainer: Trainer, change: Change) -> None:
+    """A recorded change, applied to a bare trainer as ``LiveRun`` applied it to its own."""
+    if change.kind == "lr":
+        trainer.learning_rate = change.values[0]
+        trainer.clear_divergence()
+    else:
+        layer, i, j, value = change.values
+        trainer.net.coefs[int(layer) - 1][int(i), int(j)] = value
+        trainer.optimizer.reset_state()
+
+
+class _ScratchTrainer(_LiveTrainer):
+    """Where a run goes back in time (``LiveRun.weights_at``): it trains the same steps and
+    keeps nothing: no evaluation, no history, no checkpoints."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.history = _Nowhere()
+        self.timeline = Timeline(every=0)  # never due: see note
+
+    def _history_row(self) -> dict[str, float | int | None]:
+        return {"train_loss": 0.0}  # finite: replayed epochs ended finite the first time
+
+
+class _Nowhere(list):
+    """A history that keeps nothing."""
+
+    def append(self, row: Any) -> None:
+        pass
 
 
 class _Released:
@@ -278,6 +318,8 @@ class LiveRun:
         # What changed the run after it started, with the step it took effect at: a
         # replay applies them at the same steps (see ``changes``, ``replay_to``).
         self._changes: list[Change] = []
+        self.trainer.timeline.note(self.trainer)  # epoch 0
+        self._scratch: _ScratchTrainer | None = None  # made on the first weights_at
 
     def release(self) -> None:
         """Free the network, its buffers, its history and the data, for a run that nobody
@@ -285,7 +327,7 @@ class LiveRun:
         Anything asked of the run afterwards raises RuntimeError."""
         self.trainer = _Released()  # type: ignore[assignment]
         self.X_train = self.y_train = self.X_test = self.y_test = None  # type: ignore[assignment]
-        self._grid, self._png = None, None  # type: ignore[assignment]
+        self._grid, self._png, self._scratch = None, None, None  # type: ignore[assignment]
 
     @property
     def regression(self) -> bool:
@@ -357,6 +399,30 @@ class LiveRun:
                 break
             self._apply(change)
         self.replay_to(epoch)
+
+    # -- going back in time -------------------------------------------------------------
+    def weights_at(self, epoch: int) -> NDArray[np.float64]:
+        """The weights (``flat_params``) at the end of ``epoch``, one of those trained: the
+        same bits the run had then, rebuilt from the timeline's last checkpoint before it.
+        The run itself is not touched; training goes on from where it is."""
+        if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer):
+            raise ValueError(f"The epoch must be a whole number. Got {epoch!r}.")
+        if not 0 <= epoch <= self.trainer.epoch:
+            raise ValueError(f"Epoch {epoch} has not been trained: 0 to {self.trainer.epoch}.")
+        if epoch == self.trainer.epoch and self.trainer.progress == epoch:
+            return self.trainer.net.flat_params.copy()
+        if self._scratch is None:
+            n_outputs = self.trainer.net.layer_sizes[-1] if self.regression else self.n_classes
+            self._scratch = _ScratchTrainer.from_params(
+                self.params, len(self.features), n_outputs, self.task
+            )
+            self._scratch.set_data(self.trainer.X_train, self.trainer.y_train)
+        self.trainer.timeline.train_to(self._scratch, int(epoch), self._changes, _apply_to)
+        return self._scratch.net.flat_params.copy()
+
+    def forget_the_past(self) -> None:
+        """Drop what going back in time made (the scratch trainer); the timeline stays."""
+        self._scratch = None
 
     def _check(self, change: Change) -> None:
         if change.kind == "lr":

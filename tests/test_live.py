@@ -484,3 +484,41 @@ def test_a_history_keeps_the_columns_it_is_given():
     assert history[0] == {**row, "test_r2": None} and history.columns == REGRESSION_HISTORY_COLUMNS
     with pytest.raises(KeyError):
         history.append(dict.fromkeys(History().columns, 0.5))  # a classifier's row: no R²
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_weights_at_any_epoch_are_those_the_run_had(optimizer):
+    """Going back in time: every epoch's weights rebuilt from the checkpoints, bit for bit,
+    changes made while playing included; the run itself goes on untouched."""
+    from scratchnet.timeline import Timeline
+
+    run = live(optimizer=optimizer, epochs=80, learning_rate=0.05)
+    run.trainer.timeline = Timeline(every=8)  # a checkpoint every 8 epochs
+    run.trainer.timeline.note(run.trainer)
+    seen = {0: run.trainer.net.flat_params.copy()}
+    while run.epoch < 30:
+        run.tick(max_seconds=0.0)
+        if run.trainer.progress == run.epoch:
+            seen[run.epoch] = run.trainer.net.flat_params.copy()
+        if run.trainer.steps == 205:
+            run.set_learning_rate(0.2)
+        if run.trainer.steps == 333:
+            run.set_weight(1, 1, 5, 0.75)
+    assert [c.epoch for c in run.trainer.timeline.checkpoints] == [0, 8, 16, 24]
+    now = run.trainer.net.flat_params.copy()
+    for epoch in (30, 3, 29, 0, 8, 17, 11, 24):
+        np.testing.assert_array_equal(run.weights_at(epoch), seen[epoch], err_msg=str(epoch))
+    np.testing.assert_array_equal(run.trainer.net.flat_params, now)  # the run is as it was
+    run.tick()
+    with pytest.raises(ValueError, match="has not been trained"):
+        run.weights_at(run.epoch + 1)
+
+
+def test_the_timeline_keeps_under_a_megabyte_for_10000_epochs_at_the_defaults():
+    from scratchnet.timeline import EVERY
+
+    run = live(hidden_layer_sizes=(64,), epochs=EVERY * 2)
+    run.replay_to(EVERY * 2)
+    per_checkpoint = run.trainer.timeline.checkpoints[-1].nbytes
+    assert [c.epoch for c in run.trainer.timeline.checkpoints] == [0, EVERY, 2 * EVERY]
+    assert (10_000 // EVERY + 1) * (per_checkpoint + 400) < 1_000_000  # + the generator's state
