@@ -662,3 +662,35 @@ def test_grid_heatmap_has_a_row_per_rate_and_a_column_per_size(results):
     assert heat.z[1][2] == pytest.approx(
         means[(means.learning_rate == 0.1) & (means.hidden_size == 8)].test_acc_mean.iloc[0]
     )
+
+
+@pytest.fixture(scope="module")
+def regression_results(results):
+    """The same rows as a regression sweep reports them: R² for accuracy, and a test MSE."""
+    df = results.rename(columns={"train_acc": "train_r2", "test_acc": "test_r2"})
+    return df.assign(test_mse=1.0 - df.test_r2)
+
+
+def test_figures_of_a_regression_sweep_show_r2(results, regression_results):
+    df = regression_results
+    one = df[df.learning_rate == 0.1]
+    fig = neurons_figure(one)
+    summary = summarize(one)
+    np.testing.assert_allclose(fig.data[2].y, summary.test_r2_mean)
+    np.testing.assert_allclose(fig.data[3].y, one.test_r2)
+    np.testing.assert_allclose(fig.data[4].y, summary.train_r2_mean)
+    assert fig.layout.yaxis.title.text == "R²" and "test R²" in fig.data[2].hovertemplate
+    assert neurons_figure(results).layout.yaxis.title.text == "accuracy"
+    runs = repeated_runs_figure(one)
+    np.testing.assert_allclose(runs.data[0].x, one.test_r2)
+    assert runs.data[1].x[0] == pytest.approx(one.test_r2.mean())
+    assert runs.layout.xaxis.title.text == "test R²"
+    assert repeated_runs_figure(results).layout.xaxis.title.text == "test accuracy"
+    (heat,) = grid_heatmap(df).data
+    assert heat.colorbar.title.text == "test R²"
+    means = summarize(df)
+    assert heat.z[0][0] == pytest.approx(
+        means[(means.learning_rate == 0.01) & (means.hidden_size == 3)].test_r2_mean.iloc[0]
+    )
+    with pytest.raises(ValueError, match="missing columns"):
+        neurons_figure(df.drop(columns="train_r2"))
