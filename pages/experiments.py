@@ -2,7 +2,9 @@
 
 Three experiments on one data set and one set of training settings: accuracy against
 the number of hidden neurons (the blog's ``test_class``), one configuration trained
-many times (its ``test``), and a learning-rate x neurons grid.
+many times (its ``test``), and a learning-rate x neurons grid. The problem may be a
+regression too (TF Playground's "plane" and "multi-gaussian"): the same experiments then
+score the networks by their test R² (and test MSE) instead of accuracy.
 
 Widgets, session state and layout only. The training is scratchnet.sweep, the figures
 scratchnet.sweep_plots. A sweep's chunks train in a few worker processes of this machine
@@ -21,7 +23,13 @@ import time
 import streamlit as st
 
 from scratchnet.activations import ACTIVATIONS
-from scratchnet.datasets import DATASETS, DEFAULT_NOISE, make_dataset, split
+from scratchnet.datasets import (
+    DATASETS,
+    DEFAULT_NOISE,
+    REGRESSION_DATASETS,
+    make_dataset,
+    split,
+)
 from scratchnet.presets import BLOG_ACCURACY, PRESETS
 from scratchnet.sweep import (
     Sweep,
@@ -29,6 +37,7 @@ from scratchnet.sweep import (
     default_workers,
     neuron_range,
     plan_sweep,
+    score_name,
     summarize,
 )
 from scratchnet.sweep_plots import grid_heatmap, neurons_figure, repeated_runs_figure
@@ -51,6 +60,9 @@ KINDS = {
     "repeats": "Repeated runs",
     "grid": "Learning rate × neurons",
 }
+TASKS = {"classification": "Classification", "regression": "Regression"}
+TASK_DATASETS = {"classification": DATASETS, "regression": REGRESSION_DATASETS}
+SCORE_NAMES = {"acc": "accuracy", "r2": "R²"}  # sweep.score_name -> how the page says it
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 GRID_RATES = (1e-4, 1e-3, 0.01, 0.1)  # the grid's rates at the start
 DEFAULT_PRESET = "moons-blog"
@@ -89,6 +101,7 @@ def init_state() -> None:
         return
     state.update(preset_widgets(DEFAULT_PRESET))
     state[K.EX_PRESET] = DEFAULT_PRESET
+    state[K.EX_TASK] = "classification"
     state[K.EX_KIND] = "neurons"
     state[K.EX_MIN_NEURONS], state[K.EX_MAX_NEURONS], state[K.EX_TRIALS] = 3, 39, 3
     state[K.EX_EPOCHS] = 100
@@ -101,7 +114,34 @@ def init_state() -> None:
 
 
 def apply_preset() -> None:
-    state.update(preset_widgets(state[K.EX_PRESET]))
+    values = preset_widgets(state[K.EX_PRESET])
+    if state[K.EX_TASK] == "regression":  # a preset's data set is a classification one
+        del values[K.EX_DATASET], values[K.EX_NOISE]
+    state.update(values)
+
+
+def fit_data_to_task() -> None:
+    """Keep the data set one of the problem type's: after a switch, its default set (the
+    preset's for classification, the first regression set) with that set's noise."""
+    task = state[K.EX_TASK]
+    if state[K.EX_DATASET] in TASK_DATASETS[task]:
+        return
+    if task == "classification":
+        data = preset_widgets(state[K.EX_PRESET])
+        state[K.EX_DATASET], state[K.EX_NOISE] = data[K.EX_DATASET], data[K.EX_NOISE]
+    else:
+        dataset = REGRESSION_DATASETS[0]
+        state[K.EX_DATASET], state[K.EX_NOISE] = dataset, float(DEFAULT_NOISE[dataset])
+
+
+def result_key(task: str, kind: str) -> str:
+    """Where experiment ``kind``'s last result of a ``task`` problem is kept in EX_RESULTS."""
+    return kind if task == "classification" else f"regression {kind}"
+
+
+def kind_label(kind: str, task: str) -> str:
+    """How experiment ``kind`` is named for a ``task`` problem."""
+    return "R² vs neurons" if kind == "neurons" and task == "regression" else KINDS[kind]
 
 
 # -- inputs --------------------------------------------------------------------------------
@@ -109,6 +149,14 @@ def sidebar() -> None:
     """The data and the training settings shared by every experiment."""
     keep = "session"
     with st.sidebar:
+        st.segmented_control(
+            "Problem", list(TASKS), key=K.EX_TASK, persist_state=keep, format_func=TASKS.get,
+            required=True, on_change=fit_data_to_task,
+            help="Classification: the networks predict a class, scored by accuracy. "
+            "Regression: they predict a number, scored by R².",
+        )  # fmt: skip
+        fit_data_to_task()  # also when the problem was set some other way
+        task = state[K.EX_TASK]
         st.selectbox(
             "Preset",
             list(PRESETS),
@@ -119,7 +167,9 @@ def sidebar() -> None:
         )
         st.caption(PRESETS[state[K.EX_PRESET]]["description"])
         with st.expander("Data", expanded=True):
-            dataset = st.selectbox("Dataset", DATASETS, key=K.EX_DATASET, persist_state=keep)
+            dataset = st.selectbox(
+                "Dataset", TASK_DATASETS[task], key=K.EX_DATASET, persist_state=keep
+            )
             st.number_input(
                 "Samples", int(SAMPLES.low), int(SAMPLES.high), step=100, key=K.EX_SAMPLES,
                 persist_state=keep,
@@ -150,8 +200,9 @@ def sidebar() -> None:
                 persist_state=keep,
                 format_func=lambda r: f"{r:g}",
             )
+        output = "an identity output, " if task == "regression" else "output, "
         st.caption(
-            "Every network here has one hidden layer; the rest of its settings (output, "
+            f"Every network here has one hidden layer; the rest of its settings ({output}"
             "initialisation, optimiser) come from the preset."
         )
 
@@ -190,11 +241,14 @@ def experiment_inputs(kind: str) -> None:
 
 
 def read_settings(kind: str) -> dict:
-    """The data and training settings that the widgets hold, for experiment ``kind``."""
+    """The problem type, data and training settings that the widgets hold, for experiment
+    ``kind``. A regression takes the preset's settings but its output (identity)."""
     preset = PRESETS[state[K.EX_PRESET]]
+    task = state[K.EX_TASK]
     epochs = state[K.EX_RUN_EPOCHS] if kind == "repeats" else state[K.EX_EPOCHS]
+    not_shared = {"hidden_layer_sizes"} | ({"output"} if task == "regression" else set())
     params = {
-        **{k: v for k, v in preset["params"].items() if k != "hidden_layer_sizes"},
+        **{k: v for k, v in preset["params"].items() if k not in not_shared},
         "activation": state[K.EX_ACTIVATION],
         "epochs": int(epochs),
         "batch_size": int(state[K.EX_BATCH]),
@@ -206,7 +260,7 @@ def read_settings(kind: str) -> dict:
         "n_samples": int(state[K.EX_SAMPLES]),
         "noise": float(state[K.EX_NOISE]),
     }
-    return {"data": data, "params": params}
+    return {"task": task, "data": data, "params": params}
 
 
 def read_inputs(kind: str) -> dict:
@@ -282,20 +336,28 @@ def start(kind: str) -> None:
     stay as they were)."""
     settings, inputs = read_settings(kind), read_inputs(kind)
     d = settings["data"]
+    task = settings["task"]
     key = repr(
-        (kind, sorted(d.items()), sorted(settings["params"].items()), sorted(inputs.items()))
-    )
+        (kind, task, sorted(d.items()), sorted(settings["params"].items()),
+         sorted(inputs.items()))
+    )  # fmt: skip
     cached = state[K.EX_CACHE].get(key)
     if cached is not None:
-        state[K.EX_RESULTS][kind] = {"df": cached, "settings": settings, "note": "cached"}
+        result = {"df": cached, "settings": settings, "note": "cached"}
+        state[K.EX_RESULTS][result_key(task, kind)] = result
         return
     try:
         (sizes, trials), params = sweep_arguments(kind, settings, inputs)
+        if d["dataset"] not in TASK_DATASETS[task]:
+            raise ValueError(
+                f"The data set {d['dataset']!r} is not a {task} problem; choose one of "
+                f"{', '.join(TASK_DATASETS[task])}."
+            )
         data = toy_data(d["dataset"], d["n_samples"], d["noise"], d["test_ratio"], d["data_seed"])
         X_train, X_test, y_train, y_test = data
         plan = plan_sweep(
             X_train, y_train, X_test, y_test, sizes, trials, chunk_size=SWEEP_CHUNK_SIZE,
-            **params,
+            task=task, **params,
         )  # fmt: skip
     except (ValueError, TypeError) as error:
         state[K.EX_ERROR] = str(error)
@@ -328,15 +390,16 @@ def finish(run: dict, cancelled: bool) -> None:
         sweep.cancel()  # the chunks not started never start
     df = sweep.results()
     state[K.EX_RUN] = None
+    where = result_key(run["settings"]["task"], run["kind"])
     if not cancelled:
         cache = state[K.EX_CACHE]
         cache[run["key"]] = df
         while len(cache) > CACHE_ENTRIES:
             del cache[next(iter(cache))]
-        state[K.EX_RESULTS][run["kind"]] = {"df": df, "settings": run["settings"], "note": ""}
+        state[K.EX_RESULTS][where] = {"df": df, "settings": run["settings"], "note": ""}
     elif len(df):
         note = f"Cancelled: {len(df)} of {sweep.n_networks} networks had finished."
-        state[K.EX_RESULTS][run["kind"]] = {"df": df, "settings": run["settings"], "note": note}
+        state[K.EX_RESULTS][where] = {"df": df, "settings": run["settings"], "note": note}
     else:
         state[K.EX_NOTICE] = "Cancelled before any network finished; the results are as before."
 
@@ -379,7 +442,8 @@ def progress_view() -> None:
     left = max(0.0, run["estimate"] - elapsed) if p == 0 else elapsed * (1 - p) / p
     st.progress(
         p,
-        text=f"{KINDS[run['kind']]}: {sweep.networks_done:.0f} of {sweep.n_networks} networks "
+        text=f"{kind_label(run['kind'], run['settings']['task'])}: "
+        f"{sweep.networks_done:.0f} of {sweep.n_networks} networks "
         f"trained · about {left:.0f} s left",
     )
 
@@ -405,15 +469,35 @@ def download(df, kind: str) -> None:
 
 def show_neurons(df) -> None:
     st.plotly_chart(neurons_figure(df), width="stretch")
+    score = SCORE_NAMES[score_name(df)]
     st.caption(
-        "The line is the mean test accuracy of each hidden size, the band one standard "
-        "deviation, each dot a network; the dashed line the mean training accuracy. Test "
+        f"The line is the mean test {score} of each hidden size, the band one standard "
+        f"deviation, each dot a network; the dashed line the mean training {score}. Test "
         "well below train would mean overfitting."
     )
     st.dataframe(summarize(df), hide_index=True, width="stretch")
 
 
+def show_regression_repeats(df) -> None:
+    """Test R² and test MSE of the runs, mean ± std, their histogram and every run."""
+    cols = st.columns(2)
+    for col, name, column, train in (
+        (cols[0], "Test R²", "test_r2", f"Training R²: {df.train_r2.mean():.4f}."),
+        (cols[1], "Test MSE", "test_mse", "Mean squared error on the test set."),
+    ):
+        mean, std = df[column].mean(), df[column].std(ddof=0)
+        col.metric(
+            f"{name}, {len(df)} runs", f"{mean:.4f} ± {std:.4f}",
+            help=f"Mean ± standard deviation (ddof=0). {train}",
+        )  # fmt: skip
+    st.plotly_chart(repeated_runs_figure(df), width="stretch")
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
 def show_repeats(df, settings: dict) -> None:
+    if settings.get("task") == "regression":
+        show_regression_repeats(df)
+        return
     mean, std = df.test_acc.mean(), df.test_acc.std(ddof=0)
     blog_mean, blog_std = BLOG_ACCURACY
     cols = st.columns(2)
@@ -439,12 +523,13 @@ def show_repeats(df, settings: dict) -> None:
 def show_grid(df) -> None:
     st.plotly_chart(grid_heatmap(df), width="stretch")
     summary = summarize(df)
-    table = summary.pivot(index="learning_rate", columns="hidden_size", values="test_acc_mean")
+    mean = f"test_{score_name(df)}_mean"
+    table = summary.pivot(index="learning_rate", columns="hidden_size", values=mean)
     st.dataframe(table, width="stretch")
 
 
 def results(kind: str) -> None:
-    result = state[K.EX_RESULTS].get(kind)
+    result = state[K.EX_RESULTS].get(result_key(state[K.EX_TASK], kind))
     if result is None:
         if state[K.EX_RUN] is None:
             st.info("Choose the settings and press Run.")
@@ -471,9 +556,10 @@ def page() -> None:
         "Many networks trained at once, in lock-step: the blog's accuracy-vs-neurons sweep, "
         "111 networks of 100 epochs that it gave up on as too slow, takes seconds here."
     )
+    task = state[K.EX_TASK]
     kind = st.segmented_control(
         "Experiment", list(KINDS), key=K.EX_KIND, persist_state="session",
-        format_func=KINDS.get, required=True,
+        format_func=lambda k: kind_label(k, task), required=True,
     )  # fmt: skip
     experiment_inputs(kind)
     where_view(sweep_runner())

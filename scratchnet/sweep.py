@@ -8,7 +8,9 @@ the cost of a call is paid once per step instead of once per network.
 
 Scope. Every network here has exactly **one hidden layer**; the sweep varies its
 number of neurons (and, optionally, the learning rate). All other settings are
-``ScratchNetClassifier`` keyword arguments shared by every network.
+``ScratchNetClassifier`` keyword arguments shared by every network, or with
+``task="regression"`` ``ScratchNetRegressor`` ones: identity outputs, half the squared
+error, and R² (``metrics.r2_score``) where a classifier's sweep reports accuracy.
 
 Padding. Networks of different sizes share arrays sized for the largest one. The
 extra units start with weights in, bias and weights out all exactly 0. Their input is
@@ -17,12 +19,13 @@ their output is 0, and where f(0) != 0 (sigmoid: 0.5) a 0/1 unit mask zeroes it.
 unit whose output is 0 and whose outgoing weights are 0 gets a zero gradient on every
 weight that touches it, so padded units stay exactly 0 through training.
 
-Exactness. Each network is the one ``ScratchNetClassifier`` would train alone with the
-same arguments and ``random_state=seed``: its initial weights come from the core's own
-``build_network``/``make_rngs``, and every epoch it draws its own
-``shuffle_rng.permutation``; its batches are gathered from that order. Its final
-weights agree with the lone classifier's to rounding (about 1e-15 after a few epochs:
-only the order of a few additions differs inside the matrix products).
+Exactness. Each network is the one ``ScratchNetClassifier`` (or ``ScratchNetRegressor``)
+would train alone with the same arguments and ``random_state=seed``: its initial weights
+come from the core's own ``build_network``/``make_rngs``, its targets from the core's
+``MLP.targets``, and every epoch it draws its own ``shuffle_rng.permutation``; its
+batches are gathered from that order. Its final weights agree with the lone estimator's
+to rounding (about 1e-15 after a few epochs: only the order of a few additions differs
+inside the matrix products).
 
 Parallel. ``run_sweep(..., n_jobs=k)`` trains chunks of networks in k processes with
 ``joblib.Parallel``. The chunks do not depend on ``n_jobs``, so any ``n_jobs`` gives the
@@ -74,10 +77,12 @@ from scratchnet.activations import ACTIVATIONS, DERIVATIVES
 from scratchnet.losses import (
     LOSS_FUNCTIONS,
     OUTPUT_FUNCTIONS,
+    REGRESSION_OUTPUTS,
     add_penalty_gradient,
     penalty,
     predicted_classes,
 )
+from scratchnet.metrics import r2_score
 from scratchnet.network import MAX_NEURONS, MAX_WEIGHT, with_ones
 from scratchnet.optimizers import make_optimizer
 from scratchnet.training import build_network, check_params, make_rngs, scheduled_rate
@@ -114,6 +119,22 @@ RESULT_COLUMNS = (
     "epochs_run",
     "diverged",
 )
+#: A regression sweep's rows: R² in place of accuracy, and the test set's mean squared error
+#: (over samples and targets, as scikit-learn's ``mean_squared_error``).
+REGRESSION_RESULT_COLUMNS = (
+    "hidden_size",
+    "learning_rate",
+    "trial",
+    "seed",
+    "train_r2",
+    "test_r2",
+    "test_mse",
+    "final_loss",
+    "epochs_run",
+    "diverged",
+)
+#: What a task's networks are scored by: the result columns train_<score> and test_<score>.
+SCORES = {"classification": "acc", "regression": "r2"}
 
 # -------------------------------------------------------------------------- validation
 
@@ -223,37 +244,71 @@ def _encode_labels(
     return y_tr.astype(np.intp), index.astype(np.intp), len(classes)
 
 
+def _targets(name: str, y: Any, rows: str, n: int) -> Array:
+    """A regression sweep's targets as (n, n_outputs) float64, or ValueError saying why not."""
+    y = np.asarray(y)
+    if y.ndim not in (1, 2) or y.shape[0] != n or (y.ndim == 2 and y.shape[1] == 0):
+        raise ValueError(
+            f"{name} must have one row of targets per row of {rows}: shape ({n},) or "
+            f"({n}, n_outputs). Got {y.shape}."
+        )
+    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise ValueError(
+            f"{name} must hold the numbers to predict (a regression sweep); it holds "
+            f"{y.dtype} values."
+        )
+    y = y.astype(np.float64).reshape(n, -1)
+    if not np.isfinite(y).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return y
+
+
 def _data(
-    X_train: Any, y_train: Any, X_test: Any, y_test: Any
-) -> tuple[Array, NDArray[np.intp], Array | None, NDArray[np.intp] | None, int]:
+    X_train: Any, y_train: Any, X_test: Any, y_test: Any, regression: bool = False
+) -> tuple[Array, NDArray, Array | None, NDArray | None, int]:
+    """The checked data: y as class indices and the number of classes, or for a regression
+    sweep as (n, n_outputs) targets and the number of outputs."""
     X_train = np.asarray(X_train, dtype=np.float64)
-    y_train = np.asarray(y_train)
     if X_train.ndim != 2 or len(X_train) < 1:
         raise ValueError(
             f"X_train must be a 2-D array (n_samples, n_features). Got shape {X_train.shape}."
         )
-    if y_train.shape != (len(X_train),):
-        raise ValueError(
-            f"y_train must have one label per row of X_train: shape ({len(X_train)},). "
-            f"Got {y_train.shape}."
-        )
+    if regression:
+        y_train = _targets("y_train", y_train, "X_train", len(X_train))
+    else:
+        y_train = np.asarray(y_train)
+        if y_train.shape != (len(X_train),):
+            raise ValueError(
+                f"y_train must have one label per row of X_train: shape ({len(X_train)},). "
+                f"Got {y_train.shape}."
+            )
     if not np.isfinite(X_train).all():
         raise ValueError("X_train contains NaN or infinite values.")
     if X_test is None or len(X_test) == 0:
         X_test = y_test = None
     else:
         X_test = np.asarray(X_test, dtype=np.float64)
-        y_test = np.asarray(y_test)
         if X_test.ndim != 2 or X_test.shape[1] != X_train.shape[1]:
             raise ValueError(
                 f"X_test must be a 2-D array with {X_train.shape[1]} columns like X_train. "
                 f"Got shape {X_test.shape}."
             )
-        if y_test.shape != (len(X_test),):
-            raise ValueError(
-                f"y_test must have one label per row of X_test: shape ({len(X_test)},). "
-                f"Got {y_test.shape}."
-            )
+        if regression:
+            y_test = _targets("y_test", y_test, "X_test", len(X_test))
+            if y_test.shape[1] != y_train.shape[1]:
+                raise ValueError(
+                    f"y_test has {y_test.shape[1]} target column(s) and y_train "
+                    f"{y_train.shape[1]}: give both the same targets."
+                )
+        else:
+            y_test = np.asarray(y_test)
+            if y_test.shape != (len(X_test),):
+                raise ValueError(
+                    f"y_test must have one label per row of X_test: shape ({len(X_test)},). "
+                    f"Got {y_test.shape}."
+                )
+    if regression:
+        return X_train, y_train, X_test, y_test, y_train.shape[1]
     y_tr, y_te, n_classes = _encode_labels(y_train, y_test)
     return X_train, y_tr, X_test, y_te, n_classes
 
@@ -264,7 +319,8 @@ def _data(
 @dataclass(frozen=True)
 class NetworkSpec:
     """One network of a sweep: ``ScratchNetClassifier(hidden_layer_sizes=(hidden_size,),
-    learning_rate=learning_rate, random_state=seed, **shared)``; ``trial`` counts 0, 1, ..."""
+    learning_rate=learning_rate, random_state=seed, **shared)`` (``ScratchNetRegressor``
+    in a regression sweep); ``trial`` counts 0, 1, ..."""
 
     hidden_size: int
     learning_rate: float
@@ -331,19 +387,25 @@ def _chunk_bytes(
 
 @dataclass
 class SweepPlan:
-    """A checked sweep: its data (labels as class indices), the shared parameters, one
-    ``NetworkSpec`` per network and the chunks they train in; ``chunk_bytes`` is the
-    estimated memory of the largest chunk."""
+    """A checked sweep: its data (labels as class indices, or a regression sweep's targets
+    as (n_samples, n_outputs) floats), the shared parameters, one ``NetworkSpec`` per
+    network and the chunks they train in; ``chunk_bytes`` is the estimated memory of the
+    largest chunk. ``n_classes`` is the number of classes, or of targets to regress."""
 
     X_train: Array
-    y_train: NDArray[np.intp]
+    y_train: NDArray
     X_test: Array | None
-    y_test: NDArray[np.intp] | None
+    y_test: NDArray | None
     n_classes: int
     params: dict[str, Any]
     specs: list[NetworkSpec]
     chunks: list[list[NetworkSpec]]
     chunk_bytes: int
+
+    @property
+    def task(self) -> str:
+        """The networks' task: "regression" (identity output) or "classification"."""
+        return "regression" if self.params["output"] in REGRESSION_OUTPUTS else "classification"
 
     def estimated_seconds(self) -> float:
         """Rough training time of the sweep in one process, in seconds.
@@ -376,6 +438,7 @@ def plan_sweep(
     learning_rates: Iterable[float] | None = None,
     chunk_size: int | None = None,
     n_jobs: int = 1,
+    task: str = "classification",
     **classifier_kwargs: Any,
 ) -> SweepPlan:
     """Check a sweep's arguments (as ``run_sweep`` takes them) and split it into chunks.
@@ -392,7 +455,7 @@ def plan_sweep(
     n_trials = _whole("n_trials", n_trials, 1, MAX_NETWORKS)
     sizes = _hidden_sizes(hidden_sizes)
     seed_list = _seeds(seeds, n_trials)
-    params = check_params({**classifier_kwargs, "hidden_layer_sizes": (1,)})
+    params = check_params({**classifier_kwargs, "hidden_layer_sizes": (1,)}, task)
     if not (isinstance(params["shuffle_seed"], numbers.Integral) or params["shuffle_seed"] is None):
         raise ValueError("shuffle_seed must be a whole number or None in a sweep.")
     rates = _learning_rates(learning_rates, params["learning_rate"])
@@ -407,7 +470,8 @@ def plan_sweep(
             f"trials x {len(rates)} learning rates); at most {MAX_NETWORKS:,} run at once. "
             f"Use fewer hidden sizes (a step in the range), trials or learning rates."
         )
-    X_tr, y_tr, X_te, y_te, n_classes = _data(X_train, y_train, X_test, y_test)
+    regression = params["output"] in REGRESSION_OUTPUTS
+    X_tr, y_tr, X_te, y_te, n_classes = _data(X_train, y_train, X_test, y_test, regression)
     if params["output"] == "sigmoid" and n_classes != 2:
         raise ValueError(
             f"A sigmoid output separates exactly 2 classes; this data has {n_classes}. "
@@ -531,10 +595,11 @@ class _Lockstep:
         specs: Sequence[NetworkSpec],
         params: Mapping[str, Any],
         X_train: Array,
-        y_train: NDArray[np.intp],
+        y_train: NDArray,
         n_classes: int,
     ):
         p = self.p = dict(params)
+        self.regression = p["output"] in REGRESSION_OUTPUTS
         n_train, n_features = X_train.shape
         self.n_train = n_train
         self.batch = n_train if p["batch_size"] == "full" else min(p["batch_size"], n_train)
@@ -572,7 +637,8 @@ class _Lockstep:
         for i, s in enumerate(self.specs):
             net_p = {**p, "hidden_layer_sizes": (s.hidden_size,), "random_state": s.seed}
             init_rng, shuffle_rng = make_rngs(s.seed, p["shuffle_seed"])
-            W1, W2 = build_network(net_p, n_features, n_classes, init_rng).params
+            net = build_network(net_p, n_features, n_classes, init_rng)
+            W1, W2 = net.params
             h, (g, m) = s.hidden_size, divmod(i, M)
             W1n[g, m, :, :h] = W1
             W2n[g, m, :, :h] = W2[:-1].T
@@ -596,11 +662,9 @@ class _Lockstep:
         self._output = OUTPUT_FUNCTIONS[p["output"]]
 
         self.X1T = np.ascontiguousarray(with_ones(X_train).T)  # (F + 1, n_train)
-        self.TT = np.zeros((K, n_train))
-        if p["output"] == "sigmoid":
-            self.TT[0] = y_train
-        else:
-            self.TT[y_train, np.arange(n_train)] = 1.0
+        # The core's targets (one-hot, a 0/1 column, or the numbers to regress), a sample a
+        # column; with every output's delta P - T, the engine is the same for each task.
+        self.TT = np.ascontiguousarray(net.targets(y_train).T)  # (K, n_train)
         S = len(streams)
         self.X_epoch = np.empty((S, F1, n_train))
         self.T_epoch = np.empty((S, K, n_train))
@@ -758,10 +822,13 @@ class _Lockstep:
         W2 = np.concatenate([W2n[g, m, :, :h], W2n[g, m, :, -1:]], axis=1)
         return [W1n[g, m, :, :h].copy(), W2.T.copy()]
 
-    def evaluate(self, X: Array, y: NDArray[np.intp]) -> tuple[Array, Array]:
-        """(loss including the penalty, accuracy) of every network on X, y: two (N,) arrays.
+    def evaluate(self, X: Array, y: NDArray) -> tuple[Array, Array, Array]:
+        """(loss, penalty, score) of every network on X, y: three (N,) arrays.
 
-        The forward pass of a training step, on blocks of samples so memory stays bounded.
+        y : class indices (n,), or a regression sweep's targets (n, K). The loss is the
+        core's (``LOSS_FUNCTIONS``) without the penalty; the score is the accuracy, or the
+        R² (``metrics.r2_score``) of a regression network. The forward pass of a training
+        step, on blocks of samples so memory stays bounded.
         """
         G, M, F1, H1, K = self._sizes
         N, n = G * M, len(X)
@@ -786,40 +853,53 @@ class _Lockstep:
             P = out.transpose(1, 2, 0)  # (N, n, K): each network's outputs as the core's
             p = self.p
             penalties = penalty(self._weights, p["l1"], p["l2"])  # (G, M), or 0 without one
-            loss = LOSS_FUNCTIONS[p["output"]](P, y) + np.reshape(penalties, -1)
-        return loss, np.mean(predicted_classes(P) == y, axis=1)
+            loss = LOSS_FUNCTIONS[p["output"]](P, y)
+            if self.regression:
+                score = np.array([r2_score(y, P_net) for P_net in P])
+            else:
+                score = np.mean(predicted_classes(P) == y, axis=1)
+        return loss, np.reshape(penalties, -1), score
 
     def results(
         self, X_train: Array, y_train: NDArray, X_test: Array | None, y_test: NDArray | None
     ) -> pd.DataFrame:
-        """One row per network: the columns ``RESULT_COLUMNS``."""
-        loss, train_acc = self.evaluate(X_train, y_train)
-        test_acc = np.full(len(self.specs), np.nan)
+        """One row per network: the columns ``RESULT_COLUMNS``, or a regression sweep's
+        ``REGRESSION_RESULT_COLUMNS``."""
+        loss, penalties, train_score = self.evaluate(X_train, y_train)
+        test_loss = test_score = np.full(len(self.specs), np.nan)
         if X_test is not None:
-            test_acc = self.evaluate(X_test, y_test)[1]
-        return pd.DataFrame(
-            {
-                "hidden_size": [s.hidden_size for s in self.specs],
-                "learning_rate": self.lrs,
-                "trial": [s.trial for s in self.specs],
-                "seed": [s.seed for s in self.specs],
-                "train_acc": train_acc,
-                "test_acc": test_acc,
-                "final_loss": loss,
-                "epochs_run": self.epochs_run,
-                "diverged": self.diverged.copy(),
-            },
-            columns=list(RESULT_COLUMNS),
-        )
+            test_loss, _, test_score = self.evaluate(X_test, y_test)
+        score = SCORES["regression" if self.regression else "classification"]
+        columns = {
+            "hidden_size": [s.hidden_size for s in self.specs],
+            "learning_rate": self.lrs,
+            "trial": [s.trial for s in self.specs],
+            "seed": [s.seed for s in self.specs],
+            f"train_{score}": train_score,
+            f"test_{score}": test_score,
+            "final_loss": loss + penalties,
+            "epochs_run": self.epochs_run,
+            "diverged": self.diverged.copy(),
+        }
+        if self.regression:  # half the squared error summed over K targets is K/2 x the MSE
+            columns["test_mse"] = test_loss * (2 / self.K)
+        return pd.DataFrame(columns, columns=list(result_columns(self.p)))
+
+
+def result_columns(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns of a sweep's results with these (checked) parameters: ``RESULT_COLUMNS``,
+    or ``REGRESSION_RESULT_COLUMNS`` for an identity output."""
+    regression = params["output"] in REGRESSION_OUTPUTS
+    return REGRESSION_RESULT_COLUMNS if regression else RESULT_COLUMNS
 
 
 def _train_chunk(
     chunk: list[NetworkSpec],
     params: dict[str, Any],
     X_train: Array,
-    y_train: NDArray[np.intp],
+    y_train: NDArray,
     X_test: Array | None,
-    y_test: NDArray[np.intp] | None,
+    y_test: NDArray | None,
     n_classes: int,
 ) -> pd.DataFrame:
     """Train one chunk from scratch to the end: the unit of work of a parallel sweep."""
@@ -832,10 +912,10 @@ def _train_chunk(
 # -------------------------------------------------------------------------- a sweep
 
 
-def _sorted(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+def _sorted(frames: Iterable[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
     frames = list(frames)
     if not frames:
-        return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
+        return pd.DataFrame({c: [] for c in columns})
     df = pd.concat(frames, ignore_index=True)
     return df.sort_values(["learning_rate", "hidden_size", "trial"], ignore_index=True)
 
@@ -1001,7 +1081,7 @@ class Sweep:
 
     def results(self) -> pd.DataFrame:
         """Rows of the finished networks, sorted by learning rate, hidden size, trial."""
-        return _sorted(self._frames.values())
+        return _sorted(self._frames.values(), result_columns(self.plan.params))
 
     def advance(self, max_seconds: float | None = None, max_epochs: int | None = None) -> None:
         """Train whole epochs here until ``max_seconds`` have passed, ``max_epochs`` epochs
@@ -1301,18 +1381,22 @@ def run_sweep(
     executor: Any = None,
     callback: Callable[[float, int, pd.DataFrame], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    task: str = "classification",
     **classifier_kwargs: Any,
 ) -> pd.DataFrame:
     """Train one single-hidden-layer network per (learning rate, hidden size, trial).
 
     Network (h, lr, t) is ``ScratchNetClassifier(hidden_layer_sizes=(h,), learning_rate=lr,
     random_state=seeds[t], **classifier_kwargs)`` fitted on X_train, y_train: the same
-    weights to rounding, the same accuracies.
+    weights to rounding, the same accuracies. With ``task="regression"`` it is the
+    ``ScratchNetRegressor`` with those arguments, and R² takes the place of accuracy.
 
     Parameters
     ----------
-    X_train : (n_train, n_features); y_train : (n_train,) labels.
-    X_test, y_test : (n_test, n_features), (n_test,), or None (test_acc is then NaN).
+    X_train : (n_train, n_features); y_train : (n_train,) labels, or for regression the
+        numbers to predict, (n_train,) or (n_train, n_outputs).
+    X_test, y_test : (n_test, n_features), y_test like y_train, or None (test_acc is then
+        NaN).
     hidden_sizes : neuron counts of the hidden layer, e.g. ``range(3, 40)``; see
         ``neuron_range`` for a checked (min, max) range.
     n_trials : networks per configuration, from different seeds.
@@ -1333,18 +1417,23 @@ def run_sweep(
         the DataFrame of the networks finished so far.
     should_stop : called as often as ``callback``; True cancels (on an executor, the
         chunks not started are cancelled), and the networks finished by then are returned.
-    **classifier_kwargs : every other ``ScratchNetClassifier`` argument, shared by all.
+    task : "classification" (``ScratchNetClassifier``'s networks) or "regression"
+        (``ScratchNetRegressor``'s: identity output, half the squared error).
+    **classifier_kwargs : every other ``ScratchNetClassifier`` (or ``ScratchNetRegressor``)
+        argument, shared by all.
 
     Returns
     -------
     DataFrame, a row per network, sorted by learning_rate, hidden_size, trial, with the
     columns hidden_size, learning_rate, trial, seed, train_acc, test_acc, final_loss (the
-    training loss with the penalty), epochs_run, diverged.
+    training loss with the penalty), epochs_run, diverged (``RESULT_COLUMNS``). A
+    regression sweep has train_r2 and test_r2 in place of the accuracies and test_mse, the
+    mean squared error on the test set, after them (``REGRESSION_RESULT_COLUMNS``).
     """
     plan = plan_sweep(
         X_train, y_train, X_test, y_test, hidden_sizes, n_trials, seeds=seeds,
         learning_rates=learning_rates, chunk_size=chunk_size,
-        n_jobs=1 if executor is not None else n_jobs, **classifier_kwargs,
+        n_jobs=1 if executor is not None else n_jobs, task=task, **classifier_kwargs,
     )  # fmt: skip
     total = len(plan.specs)
     stop = should_stop or (lambda: False)
@@ -1397,8 +1486,9 @@ def _run_parallel(
     from joblib import Parallel, delayed
 
     frames: list[pd.DataFrame] = []
+    columns = result_columns(plan.params)
     if stop():
-        return _sorted(frames)
+        return _sorted(frames, columns)
     data = (plan.X_train, plan.y_train, plan.X_test, plan.y_test, plan.n_classes)
     tasks = (delayed(_train_chunk)(chunk, plan.params, *data) for chunk in plan.chunks)
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
@@ -1408,7 +1498,7 @@ def _run_parallel(
             frames.append(frame)
             done += len(frame)
             if callback is not None:
-                callback(float(done), len(plan.specs), _sorted(frames))
+                callback(float(done), len(plan.specs), _sorted(frames, columns))
             if stop():
                 break
     finally:
@@ -1417,7 +1507,7 @@ def _run_parallel(
             close = getattr(results, "close", None)
             if close is not None:
                 close()
-    return _sorted(frames)
+    return _sorted(frames, columns)
 
 
 def repeated_runs(
@@ -1431,8 +1521,9 @@ def repeated_runs(
     """The blog's ``test()``: one configuration trained ``n_runs`` times, seeds 0..n_runs-1.
 
     ``classifier_kwargs`` are ``ScratchNetClassifier`` arguments with one hidden layer
-    (``hidden_layer_sizes=(64,)``, say); ``n_jobs``, ``callback`` and ``should_stop`` pass
-    through to ``run_sweep``. Returns ``run_sweep``'s DataFrame, a row per run.
+    (``hidden_layer_sizes=(64,)``, say); ``task``, ``n_jobs``, ``callback`` and
+    ``should_stop`` pass through to ``run_sweep`` (``task="regression"``: the arguments are
+    ``ScratchNetRegressor``'s). Returns ``run_sweep``'s DataFrame, a row per run.
     """
     hidden = classifier_kwargs.pop("hidden_layer_sizes", (64,))
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
@@ -1447,24 +1538,32 @@ def repeated_runs(
     return run_sweep(X_train, y_train, X_test, y_test, hidden, n_runs, **classifier_kwargs)
 
 
+def score_name(df: pd.DataFrame) -> str:
+    """What the networks of ``run_sweep``'s DataFrame are scored by, as its columns name it:
+    "r2" for a regression sweep (columns train_r2, test_r2), else "acc"."""
+    return SCORES["regression"] if "test_r2" in df.columns else SCORES["classification"]
+
+
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation of the accuracies per (learning_rate, hidden_size).
+    """Mean and standard deviation of the scores per (learning_rate, hidden_size).
 
     Standard deviations are population ones (ddof=0), as NumPy's ``std`` and the blog's
     ``acc_lst.std()``. Columns: learning_rate, hidden_size, n_trials, test_acc_mean,
-    test_acc_std, train_acc_mean, train_acc_std.
+    test_acc_std, train_acc_mean, train_acc_std; for a regression sweep test_r2_mean,
+    test_r2_std, train_r2_mean, train_r2_std, and test_mse_mean, test_mse_std when the
+    DataFrame has test_mse.
     """
-    missing = {"learning_rate", "hidden_size", "test_acc", "train_acc"} - set(df.columns)
+    score = score_name(df)
+    test, train = f"test_{score}", f"train_{score}"
+    missing = {"learning_rate", "hidden_size", test, train} - set(df.columns)
     if missing:
         raise ValueError(
             f"summarize needs run_sweep's DataFrame; missing columns {sorted(missing)}."
         )
+    measures = [test, train] + (["test_mse"] if score == "r2" and "test_mse" in df else [])
     grouped = df.groupby(["learning_rate", "hidden_size"], sort=True)
-    out = grouped.agg(
-        n_trials=("test_acc", "size"),
-        test_acc_mean=("test_acc", "mean"),
-        test_acc_std=("test_acc", lambda a: float(np.std(a))),
-        train_acc_mean=("train_acc", "mean"),
-        train_acc_std=("train_acc", lambda a: float(np.std(a))),
-    )
-    return out.reset_index()
+    stats = {"n_trials": (test, "size")}
+    for column in measures:
+        stats[f"{column}_mean"] = (column, "mean")
+        stats[f"{column}_std"] = (column, lambda a: float(np.std(a)))
+    return grouped.agg(**stats).reset_index()

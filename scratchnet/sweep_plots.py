@@ -9,6 +9,8 @@ Pure functions, DataFrame in, Figure out, so a test can call them without a serv
   trained many times, its mean and standard deviation, and a published reference.
 * ``grid_heatmap``: mean test accuracy over learning rate x hidden neurons.
 
+A regression sweep's DataFrame (train_r2, test_r2) gets the same figures of R² instead.
+
 Nothing here imports Streamlit, and Plotly is imported inside the builders only.
 """
 
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scratchnet.plots import CURVE_COLORS
-from scratchnet.sweep import summarize
+from scratchnet.sweep import score_name, summarize
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 REFERENCE_COLOR = "#0877BD"  # the blog's published numbers, in the Playground's class blue
 # One colour per learning rate when a figure shows several (Okabe-Ito, as scratchnet.plots)
 RATE_COLORS = ("#E07B00", "#0877BD", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#666666")
+
+#: How each score reads on a figure (``sweep.score_name``): its name and its tick format.
+SCORE_LABELS = {"acc": ("accuracy", ".0%"), "r2": ("R²", ".2f")}
 
 _LAYOUT = {
     "margin": {"l": 60, "r": 10, "t": 40, "b": 50},
@@ -50,15 +55,20 @@ def _rgba(color: str, alpha: float) -> str:
 
 
 def neurons_figure(df: pd.DataFrame, *, height: int = 420) -> go.Figure:
-    """Accuracy against the number of hidden neurons, one set of traces per learning rate.
+    """Accuracy (R² for a regression sweep) against the number of hidden neurons, one set
+    of traces per learning rate.
 
-    df : ``run_sweep``'s DataFrame (hidden_size, learning_rate, trial, train_acc, test_acc).
-    Traces for each rate: "± 1 std" (the band, two traces), "test mean", "trials" (one dot
-    a network) and "train mean" (dashed). Names carry the rate when there are several.
+    df : ``run_sweep``'s DataFrame (hidden_size, learning_rate, trial, train_acc, test_acc;
+    or train_r2, test_r2). Traces for each rate: "± 1 std" (the band, two traces), "test
+    mean", "trials" (one dot a network) and "train mean" (dashed). Names carry the rate
+    when there are several.
     """
     import plotly.graph_objects as go
 
-    _check(df, ("hidden_size", "learning_rate", "test_acc", "train_acc"))
+    score = score_name(df)
+    test, train = f"test_{score}", f"train_{score}"
+    label, ticks = SCORE_LABELS[score]
+    _check(df, ("hidden_size", "learning_rate", test, train))
     fig = go.Figure()
     summary = summarize(df) if len(df) else None
     rates = [] if summary is None else sorted(summary.learning_rate.unique())
@@ -66,11 +76,11 @@ def neurons_figure(df: pd.DataFrame, *, height: int = 420) -> go.Figure:
         s = summary[summary.learning_rate == rate]
         runs = df[df.learning_rate == rate]
         tag = f" (lr {rate:g})" if len(rates) > 1 else ""
-        test = CURVE_COLORS["test"] if len(rates) == 1 else RATE_COLORS[i % len(RATE_COLORS)]
-        train = CURVE_COLORS["train"] if len(rates) == 1 else test
+        color = CURVE_COLORS["test"] if len(rates) == 1 else RATE_COLORS[i % len(RATE_COLORS)]
+        train_color = CURVE_COLORS["train"] if len(rates) == 1 else color
         x = s.hidden_size.tolist()
-        upper = (s.test_acc_mean + s.test_acc_std).tolist()
-        lower = (s.test_acc_mean - s.test_acc_std).tolist()
+        mean, std = s[f"{test}_mean"], s[f"{test}_std"]
+        upper, lower = (mean + std).tolist(), (mean - std).tolist()
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -89,7 +99,7 @@ def neurons_figure(df: pd.DataFrame, *, height: int = 420) -> go.Figure:
                 mode="lines",
                 line={"width": 0},
                 fill="tonexty",
-                fillcolor=_rgba(test, 0.18),
+                fillcolor=_rgba(color, 0.18),
                 name=f"± 1 std{tag}",
                 hoverinfo="skip",
             )
@@ -97,38 +107,40 @@ def neurons_figure(df: pd.DataFrame, *, height: int = 420) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=s.test_acc_mean,
+                y=mean,
                 mode="lines+markers",
                 name=f"test mean{tag}",
-                line={"color": test, "width": 2.5},
-                customdata=s.test_acc_std,
-                hovertemplate="%{x} neurons: test %{y:.4f} ± %{customdata:.4f}<extra></extra>",
+                line={"color": color, "width": 2.5},
+                customdata=std,
+                hovertemplate=f"%{{x}} neurons: test {label} %{{y:.4f}} ± %{{customdata:.4f}}"
+                "<extra></extra>",
             )
         )
         fig.add_trace(
             go.Scatter(
                 x=runs.hidden_size,
-                y=runs.test_acc,
+                y=runs[test],
                 mode="markers",
                 name=f"trials{tag}",
-                marker={"color": _rgba(test, 0.45), "size": 6},
+                marker={"color": _rgba(color, 0.45), "size": 6},
                 customdata=runs.seed,
-                hovertemplate="%{x} neurons, seed %{customdata}: test %{y:.4f}<extra></extra>",
+                hovertemplate=f"%{{x}} neurons, seed %{{customdata}}: test {label} %{{y:.4f}}"
+                "<extra></extra>",
             )
         )
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=s.train_acc_mean,
+                y=s[f"{train}_mean"],
                 mode="lines",
                 name=f"train mean{tag}",
-                line={"color": train, "width": 1.5, "dash": "dash"},
-                hovertemplate="%{x} neurons: train %{y:.4f}<extra></extra>",
+                line={"color": train_color, "width": 1.5, "dash": "dash"},
+                hovertemplate=f"%{{x}} neurons: train {label} %{{y:.4f}}<extra></extra>",
             )
         )
     fig.update_layout(
         xaxis={"title": "hidden neurons", "gridcolor": "#eee"},
-        yaxis={"title": "accuracy", "tickformat": ".0%", "gridcolor": "#eee"},
+        yaxis={"title": label, "tickformat": ticks, "gridcolor": "#eee"},
         height=height,
         **_LAYOUT,
     )
@@ -142,17 +154,20 @@ def repeated_runs_figure(
     *,
     height: int = 380,
 ) -> go.Figure:
-    """A histogram of test accuracies, the runs' mean ± std, and optionally a reference.
+    """A histogram of test accuracies (test R² for a regression sweep), the runs' mean ± std,
+    and optionally a reference.
 
-    df : ``run_sweep``/``repeated_runs``' DataFrame (column test_acc).
+    df : ``run_sweep``/``repeated_runs``' DataFrame (column test_acc, or test_r2).
     reference : (mean, std) to compare with, such as the blog's (0.94541, 0.019558).
     Traces: "runs" (the histogram), "mean ± std", and ``reference_label`` if given.
     Standard deviations are population ones (ddof=0), as the blog's.
     """
     import plotly.graph_objects as go
 
-    _check(df, ("test_acc",))
-    acc = df.test_acc.to_numpy(dtype=float)
+    score = score_name(df)
+    label, ticks = SCORE_LABELS[score]
+    _check(df, (f"test_{score}",))
+    acc = df[f"test_{score}"].to_numpy(dtype=float)
     fig = go.Figure()
     fig.add_trace(
         go.Histogram(
@@ -184,7 +199,7 @@ def repeated_runs_figure(
         )
         fig.add_vline(x=mean, line={"color": color, "dash": "dash", "width": 1.5})
     fig.update_layout(
-        xaxis={"title": "test accuracy", "tickformat": ".1%"},
+        xaxis={"title": f"test {label}", "tickformat": ".1%" if score == "acc" else ticks},
         yaxis={"title": "runs"},
         yaxis2={"overlaying": "y", "range": [0, 1.12], "visible": False},
         bargap=0.05,
@@ -195,18 +210,21 @@ def repeated_runs_figure(
 
 
 def grid_heatmap(df: pd.DataFrame, *, height: int = 380) -> go.Figure:
-    """Mean test accuracy over learning rate (rows) x hidden neurons (columns).
+    """Mean test accuracy (test R² for a regression sweep) over learning rate (rows) x
+    hidden neurons (columns).
 
     df : ``run_sweep``'s DataFrame from a sweep with ``learning_rates``. One Heatmap trace;
     rates are labelled as text rows (they are usually powers of ten apart).
     """
     import plotly.graph_objects as go
 
-    _check(df, ("hidden_size", "learning_rate", "test_acc", "train_acc"))
+    score = score_name(df)
+    label, ticks = SCORE_LABELS[score]
+    _check(df, ("hidden_size", "learning_rate", f"test_{score}", f"train_{score}"))
     fig = go.Figure()
     if len(df):
         table = summarize(df).pivot(
-            index="learning_rate", columns="hidden_size", values="test_acc_mean"
+            index="learning_rate", columns="hidden_size", values=f"test_{score}_mean"
         )
         fig.add_trace(
             go.Heatmap(
@@ -214,7 +232,10 @@ def grid_heatmap(df: pd.DataFrame, *, height: int = 380) -> go.Figure:
                 x=[str(h) for h in table.columns],
                 y=[f"{r:g}" for r in table.index],
                 colorscale="Viridis",
-                colorbar={"title": "test acc", "tickformat": ".0%"},
+                colorbar={
+                    "title": "test acc" if score == "acc" else f"test {label}",
+                    "tickformat": ticks,
+                },
                 hovertemplate="lr %{y}, %{x} neurons: %{z:.4f}<extra></extra>",
             )
         )

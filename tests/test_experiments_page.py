@@ -1,12 +1,17 @@
 """The Experiments page through Streamlit's AppTest: tiny sweeps, progress, Cancel, errors,
 and the server-wide line of sweeps (one at a time, the others queued)."""
 
+import json
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from scratchnet.datasets import DATASETS, DEFAULT_NOISE, REGRESSION_DATASETS, make_dataset, split
 from scratchnet.presets import PRESETS
+from scratchnet.sweep import repeated_runs, summarize
 from ui import keys as K
 from ui.settings import BY_KEY as SETTINGS
 from ui.settings import MAX_SWEEP_EPOCHS, MAX_UI_NEURONS
@@ -242,3 +247,80 @@ def test_a_failure_while_drawing_shows_an_error_and_keeps_the_results(monkeypatc
     assert any("the figure broke" in e.value and "earlier results are kept" in e.value
                for e in at.error)  # fmt: skip
     assert at.session_state[K.EX_RESULTS]["neurons"]["df"] is df
+
+
+# -- regression ------------------------------------------------------------------------------
+REGRESSION_REPEATS = {K.EX_KIND: "repeats", K.EX_HIDDEN: 5, K.EX_RUNS: 3, K.EX_RUN_EPOCHS: 2,
+                      K.EX_SAMPLES: 200}  # fmt: skip
+
+
+def regression(at: AppTest, dataset: str = "plane") -> AppTest:
+    """Switch the page's problem type to regression (with its widget), then pick ``dataset``."""
+    at = at.segmented_control(key=K.EX_TASK).set_value("regression").run()
+    assert not at.exception
+    return at.selectbox(key=K.EX_DATASET).set_value(dataset).run()
+
+
+def layout(chart) -> dict:
+    """The Plotly layout of a chart element of the page."""
+    return json.loads(chart.proto.spec)["layout"]
+
+
+def test_the_problem_switch_offers_each_problems_data_sets():
+    at = page()
+    assert list(at.selectbox(key=K.EX_DATASET).options) == list(DATASETS)
+    at = at.segmented_control(key=K.EX_TASK).set_value("regression").run()
+    assert not at.exception and not at.error
+    assert list(at.selectbox(key=K.EX_DATASET).options) == list(REGRESSION_DATASETS)
+    assert at.session_state[K.EX_DATASET] == REGRESSION_DATASETS[0]
+    assert at.session_state[K.EX_NOISE] == DEFAULT_NOISE[REGRESSION_DATASETS[0]]
+    assert "R² vs neurons" in at.segmented_control(key=K.EX_KIND).options
+    at = at.segmented_control(key=K.EX_TASK).set_value("classification").run()
+    assert at.session_state[K.EX_DATASET] == PRESETS["moons-blog"]["data"]["dataset"]
+    # a classification data set left in the state with a regression problem is replaced
+    at = set_values(at, {K.EX_TASK: "regression", K.EX_DATASET: "moons"})
+    assert not at.exception and at.session_state[K.EX_DATASET] in REGRESSION_DATASETS
+
+
+def test_regression_repeated_runs_show_test_r2_and_mse_mean_and_std():
+    at = run(regression(page(**REGRESSION_REPEATS)))
+    assert not at.exception and not at.error
+    df = at.session_state[K.EX_RESULTS]["regression repeats"]["df"]
+    # the page trained the ScratchNetRegressor of its settings: the preset's, output identity
+    data = PRESETS["moons-blog"]["data"]
+    X, y = make_dataset("plane", 200, DEFAULT_NOISE["plane"], data["data_seed"])
+    X_train, X_test, y_train, y_test = split(X, y, data["test_ratio"], data["data_seed"])
+    params = {k: v for k, v in PRESETS["moons-blog"]["params"].items() if k != "output"}
+    expected = repeated_runs(X_train, y_train, X_test, y_test, 3, task="regression",
+                             **{**params, "hidden_layer_sizes": (5,), "epochs": 2})  # fmt: skip
+    pd.testing.assert_frame_equal(df, expected)
+    shown = {m.label: m.value for m in at.metric}
+    r2, mse = df.test_r2, df.test_mse
+    assert shown == {
+        "Test R², 3 runs": f"{r2.mean():.4f} ± {r2.std(ddof=0):.4f}",
+        "Test MSE, 3 runs": f"{mse.mean():.4f} ± {mse.std(ddof=0):.4f}",
+    }
+    (chart,) = charts(at)
+    assert layout(chart)["xaxis"]["title"]["text"] == "test R²"
+    assert "repeats" not in at.session_state[K.EX_RESULTS]  # not in the classification slot
+    at = run(set_values(at, {K.EX_RUNS: 0}))
+    assert "Runs must be at least 1" in at.error[0].value
+
+
+def test_regression_neurons_sweep_plots_test_r2_and_keeps_the_classification_result():
+    at = run(page(**TINY))
+    classified = at.session_state[K.EX_RESULTS]["neurons"]["df"]
+    at = run(regression(at))
+    assert not at.exception and not at.error
+    df = at.session_state[K.EX_RESULTS]["regression neurons"]["df"]
+    assert sorted(df.hidden_size) == [3, 4, 5] and (df.epochs_run == 2).all()
+    assert {"test_r2", "train_r2", "test_mse"} <= set(df.columns)
+    (chart,) = charts(at)
+    assert layout(chart)["yaxis"]["title"]["text"] == "R²"
+    (table,) = at.dataframe
+    np.testing.assert_allclose(table.value.test_r2_mean, summarize(df).test_r2_mean)
+    # the classification sweep's result is kept, and shown again with its problem type
+    assert at.session_state[K.EX_RESULTS]["neurons"]["df"] is classified
+    at = at.segmented_control(key=K.EX_TASK).set_value("classification").run()
+    (chart,) = charts(at)
+    assert layout(chart)["yaxis"]["title"]["text"] == "accuracy"

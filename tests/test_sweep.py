@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import mean_squared_error
 
 from scratchnet.activations import ACTIVATIONS
 from scratchnet.datasets import make_dataset, split
-from scratchnet.estimator import DivergenceWarning, ScratchNetClassifier
+from scratchnet.estimator import DivergenceWarning, ScratchNetClassifier, ScratchNetRegressor
+from scratchnet.metrics import r2_score
+from scratchnet.network import MLP
 from scratchnet.presets import PRESETS
 from scratchnet.sweep import (
     MAX_NETWORKS,
+    REGRESSION_RESULT_COLUMNS,
     RESULT_COLUMNS,
     Sweep,
     _Lockstep,
@@ -225,6 +229,201 @@ def test_a_finite_blow_up_stops_like_a_lone_one(moons):
     row = df.iloc[0]
     assert row.diverged and row.epochs_run == clf.n_iter_ < 4
     assert row.test_acc == clf.score(X_test, y_test)
+
+
+# -------------------------------------------------------------------------- regression
+
+
+@pytest.fixture(scope="module")
+def plane():
+    # TF Playground's regression plane; 302 samples to train, a last batch of 2 again
+    X, y = make_dataset("plane", 403, noise=0.2, seed=1)
+    return split(X, y, 0.25, seed=1)
+
+
+def lone_regressor(params, hidden, seed, X, y):
+    """The network a ScratchNetRegressor trains alone with these arguments."""
+    return ScratchNetRegressor(**params, hidden_layer_sizes=(hidden,), random_state=seed).fit(X, y)
+
+
+def predictions(stack, i, X):
+    """What network i of the stack predicts for X, through a core MLP holding its weights."""
+    W1, W2 = stack.network_params(i)
+    net = MLP([X.shape[1], W1.shape[1], W2.shape[1]], stack.p["activation"], "identity")
+    for mine, theirs in zip(net.params, (W1, W2), strict=True):
+        mine[...] = theirs
+    return net.predict_output(X)
+
+
+REGRESSION_CASES = {
+    "relu, sgd": {"epochs": 3, "batch_size": 10, "learning_rate": 0.01},
+    "tanh, adam, l1": {
+        "epochs": 2,
+        "activation": "tanh",
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "l1": 1e-4,
+    },
+    "sigmoid, momentum, l2": {
+        "epochs": 2,
+        "activation": "sigmoid",
+        "optimizer": "momentum",
+        "learning_rate": 0.01,
+        "l2": 1e-3,
+        "batch_size": 16,
+    },
+    "leaky_relu, nesterov, l1 and l2, decay": {
+        "epochs": 3,
+        "activation": "leaky_relu",
+        "optimizer": "momentum",
+        "nesterov": True,
+        "learning_rate": 0.01,
+        "l1": 1e-4,
+        "l2": 1e-3,
+        "lr_schedule": "exponential",
+        "lr_decay": 0.5,
+    },
+    "normal init, full batch, shuffle_seed": {
+        "epochs": 3,
+        "init": "normal",
+        "batch_size": "full",
+        "learning_rate": 0.05,
+        "shuffle_seed": 7,
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(REGRESSION_CASES))
+def test_each_regression_network_matches_a_lone_regressor(plane, case):
+    X_train, X_test, y_train, y_test = plane
+    params = REGRESSION_CASES[case]
+    hidden = [3, 5, 8]
+    plan = plan_sweep(X_train, y_train, X_test, y_test, hidden, 2, task="regression", **params)
+    assert plan.task == "regression"
+    stack = stack_after(plan, params["epochs"])
+    df = stack.results(plan.X_train, plan.y_train, plan.X_test, plan.y_test)
+    assert list(df.columns) == list(REGRESSION_RESULT_COLUMNS)
+    for i, spec in enumerate(stack.specs):
+        reg = lone_regressor(params, spec.hidden_size, spec.seed, X_train, y_train)
+        for mine, theirs in zip(stack.network_params(i), reg._trainer.net.params, strict=True):
+            assert mine.shape == theirs.shape
+            np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+        row = df.iloc[i]
+        assert (row.hidden_size, row.seed) == (spec.hidden_size, spec.seed)
+        # R² is metrics.r2_score of the network's own predictions, on each set
+        for mine, X, y in ((row.test_r2, X_test, y_test), (row.train_r2, X_train, y_train)):
+            assert mine == pytest.approx(r2_score(y, predictions(stack, i, X)[:, 0]), abs=1e-12)
+        assert row.test_r2 == pytest.approx(reg.score(X_test, y_test), abs=1e-12)
+        assert row.test_mse == pytest.approx(mean_squared_error(y_test, reg.predict(X_test)),
+                                             abs=1e-12)  # fmt: skip
+        assert row.final_loss == pytest.approx(reg.loss_curve_[-1], abs=1e-12)
+        assert row.epochs_run == params["epochs"] and not row.diverged
+
+
+def test_a_regression_grid_with_two_targets_matches_lone_regressors(plane):
+    """Several targets (K = 2 outputs) and a learning-rate grid, through run_sweep."""
+    X_train, X_test, y_train, y_test = plane
+    Y_train = np.column_stack([y_train, X_train[:, 0] * X_train[:, 1]])
+    Y_test = np.column_stack([y_test, X_test[:, 0] * X_test[:, 1]])
+    params = {"epochs": 2, "batch_size": 8, "activation": "tanh", "l2": 1e-3}
+    rates = [0.03, 0.01]
+    df = run_sweep(X_train, Y_train, X_test, Y_test, [4, 6], 2, learning_rates=rates,
+                   task="regression", **params)  # fmt: skip
+    assert sorted(set(df.learning_rate)) == sorted(rates) and len(df) == 8
+    for row in df.itertuples():
+        reg = lone_regressor({**params, "learning_rate": row.learning_rate}, row.hidden_size,
+                             row.seed, X_train, Y_train)  # fmt: skip
+        assert reg.n_outputs_ == 2
+        assert row.test_r2 == pytest.approx(r2_score(Y_test, reg.predict(X_test)), abs=1e-12)
+        assert row.test_mse == pytest.approx(mean_squared_error(Y_test, reg.predict(X_test)),
+                                             abs=1e-12)  # fmt: skip
+        assert row.final_loss == pytest.approx(reg.loss_curve_[-1], abs=1e-12)
+
+
+def test_a_diverging_regression_network_stops_like_a_lone_one(plane):
+    X_train, X_test, y_train, y_test = plane
+    params = {"epochs": 4, "init": "normal", "batch_size": 10}
+    rates = [1e-3, 1e6]
+    df = run_sweep(X_train, y_train, X_test, y_test, [5], 1, learning_rates=rates,
+                   task="regression", **params)  # fmt: skip
+    calm, wild = df.iloc[0], df.iloc[1]
+    with pytest.warns(DivergenceWarning):
+        reg = lone_regressor({**params, "learning_rate": 1e6}, 5, 0, X_train, y_train)
+    assert wild.diverged and wild.epochs_run == reg.n_iter_ < 4
+    assert wild.test_r2 == pytest.approx(reg.score(X_test, y_test), abs=1e-12)
+    good = lone_regressor({**params, "learning_rate": 1e-3}, 5, 0, X_train, y_train)
+    assert not calm.diverged
+    assert calm.test_r2 == pytest.approx(good.score(X_test, y_test), abs=1e-12)
+
+
+def test_repeated_runs_and_summarize_of_a_regression(plane):
+    X_train, X_test, y_train, y_test = plane
+    params = {"epochs": 2, "learning_rate": 0.01, "hidden_layer_sizes": (6,)}
+    df = repeated_runs(X_train, y_train, X_test, y_test, 4, task="regression", **params)
+    assert list(df.seed) == [0, 1, 2, 3] and list(df.columns) == list(REGRESSION_RESULT_COLUMNS)
+    reg = ScratchNetRegressor(**params, random_state=3).fit(X_train, y_train)
+    assert df.test_r2.iloc[3] == pytest.approx(reg.score(X_test, y_test), abs=1e-12)
+    (row,) = summarize(df).itertuples()
+    assert row.n_trials == 4
+    assert row.test_r2_mean == pytest.approx(df.test_r2.mean())
+    assert row.test_r2_std == pytest.approx(np.std(df.test_r2))  # ddof=0, as for accuracy
+    assert row.train_r2_mean == pytest.approx(df.train_r2.mean())
+    assert row.test_mse_mean == pytest.approx(df.test_mse.mean())
+    assert row.test_mse_std == pytest.approx(np.std(df.test_mse))
+    assert not {"test_acc_mean", "train_acc_mean"} & set(summarize(df).columns)
+
+
+def test_a_regression_without_a_test_set_or_rows_keeps_its_columns(plane):
+    X_train, _, y_train, _ = plane
+    df = run_sweep(X_train, y_train, None, None, [3], 1, epochs=1, task="regression")
+    assert np.isnan(df.test_r2.iloc[0]) and np.isnan(df.test_mse.iloc[0])
+    assert np.isfinite(df.train_r2.iloc[0])
+    empty = run_sweep(X_train, y_train, None, None, [3], 1, epochs=1, task="regression",
+                      should_stop=lambda: True)  # fmt: skip
+    assert empty.empty and list(empty.columns) == list(REGRESSION_RESULT_COLUMNS)
+
+
+def test_a_classification_sweep_keeps_its_columns(moons):
+    """Regression adds columns to its own results only: a classifier's rows are as before."""
+    X_train, X_test, y_train, y_test = moons
+    df = run_sweep(X_train, y_train, X_test, y_test, [3], 1, epochs=1)
+    assert list(df.columns) == list(RESULT_COLUMNS)
+    assert list(summarize(df).columns) == [
+        "learning_rate", "hidden_size", "n_trials", "test_acc_mean", "test_acc_std",
+        "train_acc_mean", "train_acc_std",
+    ]  # fmt: skip
+
+
+REGRESSION_BAD = [
+    ({"y_train": "nan"}, "y_train contains NaN or infinite values"),
+    ({"y_train": "text"}, "y_train must hold the numbers to predict"),
+    ({"y_train": "short"}, r"y_train must have one row of targets per row of X_train"),
+    ({"y_test": "two columns"}, r"y_test has 2 target column\(s\) and y_train 1"),
+    ({"output": "softmax"}, "The output 'softmax' is for classification"),
+    ({"task": "classification", "output": "identity"}, "The output 'identity' is for regression"),
+    ({"task": "clustering"}, "task must be one of"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), REGRESSION_BAD, ids=[m[:30] for _, m in REGRESSION_BAD]
+)
+def test_bad_regression_input_raises_a_clear_value_error(plane, change, message):
+    X_train, X_test, y_train, y_test = plane
+    change = dict(change)
+    bad_y = {
+        "nan": np.where(np.arange(len(y_train)) == 3, np.nan, y_train),
+        "text": y_train.astype(str),
+        "short": y_train[:-1],
+        "two columns": np.column_stack([y_test, y_test]),
+    }
+    if "y_train" in change:
+        y_train = bad_y[change.pop("y_train")]
+    if "y_test" in change:
+        y_test = bad_y[change.pop("y_test")]
+    kwargs = {"task": "regression", **change}
+    with pytest.raises(ValueError, match=message):
+        run_sweep(X_train, y_train, X_test, y_test, [3], 1, epochs=1, **kwargs)
 
 
 # -------------------------------------------------------------------------- progress, cancel
@@ -463,3 +662,35 @@ def test_grid_heatmap_has_a_row_per_rate_and_a_column_per_size(results):
     assert heat.z[1][2] == pytest.approx(
         means[(means.learning_rate == 0.1) & (means.hidden_size == 8)].test_acc_mean.iloc[0]
     )
+
+
+@pytest.fixture(scope="module")
+def regression_results(results):
+    """The same rows as a regression sweep reports them: R² for accuracy, and a test MSE."""
+    df = results.rename(columns={"train_acc": "train_r2", "test_acc": "test_r2"})
+    return df.assign(test_mse=1.0 - df.test_r2)
+
+
+def test_figures_of_a_regression_sweep_show_r2(results, regression_results):
+    df = regression_results
+    one = df[df.learning_rate == 0.1]
+    fig = neurons_figure(one)
+    summary = summarize(one)
+    np.testing.assert_allclose(fig.data[2].y, summary.test_r2_mean)
+    np.testing.assert_allclose(fig.data[3].y, one.test_r2)
+    np.testing.assert_allclose(fig.data[4].y, summary.train_r2_mean)
+    assert fig.layout.yaxis.title.text == "R²" and "test R²" in fig.data[2].hovertemplate
+    assert neurons_figure(results).layout.yaxis.title.text == "accuracy"
+    runs = repeated_runs_figure(one)
+    np.testing.assert_allclose(runs.data[0].x, one.test_r2)
+    assert runs.data[1].x[0] == pytest.approx(one.test_r2.mean())
+    assert runs.layout.xaxis.title.text == "test R²"
+    assert repeated_runs_figure(results).layout.xaxis.title.text == "test accuracy"
+    (heat,) = grid_heatmap(df).data
+    assert heat.colorbar.title.text == "test R²"
+    means = summarize(df)
+    assert heat.z[0][0] == pytest.approx(
+        means[(means.learning_rate == 0.01) & (means.hidden_size == 3)].test_r2_mean.iloc[0]
+    )
+    with pytest.raises(ValueError, match="missing columns"):
+        neurons_figure(df.drop(columns="train_r2"))

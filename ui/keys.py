@@ -54,7 +54,8 @@ HOOD_CHECK = "hood_check"  # dict: the last gradient check's largest error and w
 # -- Experiments (pages/experiments.py) ----------------------------------------------------
 EX_KIND = "ex_kind"  # the experiment shown: a key of pages/experiments.py's KINDS
 EX_PRESET = "ex_preset"  # the preset selector's value
-EX_DATASET = "ex_dataset"  # widget: one of scratchnet.datasets.DATASETS
+EX_TASK = "ex_task"  # widget: the problem type, "classification" or "regression"
+EX_DATASET = "ex_dataset"  # widget: one of scratchnet.datasets.DATASETS (REGRESSION_DATASETS)
 EX_SAMPLES = "ex_samples"  # widget: int, points in the data set
 EX_NOISE = "ex_noise"  # widget: float
 EX_ACTIVATION = "ex_activation"  # widget: the hidden layer's activation
@@ -70,7 +71,8 @@ EX_RUNS = "ex_runs"  # widget: int, how many repeated runs
 EX_RATES = "ex_rates"  # widget: list[float], the learning rates of the grid
 EX_RUN = "ex_run"  # dict | None: the sweep under way (scratchnet.sweep.Sweep and its setting)
 EX_CANCEL = "ex_cancel"  # the Cancel button
-EX_RESULTS = "ex_results"  # dict: experiment kind -> its last result (DataFrame and notes)
+EX_RESULTS = "ex_results"  # dict: experiment kind (pages/experiments.py result_key: with
+#                            "regression " before it for a regression) -> its last result
 EX_CACHE = "ex_cache"  # dict: settings -> DataFrame of a finished sweep, newest last
 EX_NOTICE = "ex_notice"  # str | None: a note to show once (a cancel that kept nothing)
 EX_ERROR = "ex_error"  # str | None: why the last Run did not start, shown once
