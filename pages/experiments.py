@@ -42,6 +42,7 @@ from scratchnet.sweep import (
 )
 from scratchnet.sweep_plots import grid_heatmap, neurons_figure, repeated_runs_figure
 from ui import keys as K
+from ui.links import LinkParam, link_query, read_link
 from ui.settings import (
     BY_KEY,
     DASK_CONNECT_SECONDS,
@@ -70,6 +71,26 @@ SAMPLES, NOISE, BATCH = BY_KEY["n_samples"], BY_KEY["noise"], BY_KEY["batch_size
 STEP_SECONDS = 1.0  # the longest wait for a chunk per rerun of the progress fragment
 REFRESH_SECONDS = 0.1  # the fragment's run_every while a sweep runs: soon after the last
 CACHE_ENTRIES = 20
+# The page's settings in its link (ui.links): name in the link, widget key, what it may be.
+EX_LINK = (
+    LinkParam("task", K.EX_TASK, choices=tuple(TASKS)),
+    LinkParam("exp", K.EX_KIND, choices=tuple(KINDS)),
+    LinkParam("preset", K.EX_PRESET, choices=tuple(PRESETS)),
+    LinkParam("data", K.EX_DATASET, choices=(*DATASETS, *REGRESSION_DATASETS)),
+    LinkParam("n", K.EX_SAMPLES, int, SAMPLES.low, SAMPLES.high),
+    LinkParam("noise", K.EX_NOISE, float, NOISE.low, NOISE.high),
+    LinkParam("act", K.EX_ACTIVATION, choices=tuple(ACTIVATIONS)),
+    LinkParam("batch", K.EX_BATCH, int, BATCH.low, BATCH.high),
+    LinkParam("lr", K.EX_LR, choices=LEARNING_RATES),
+    LinkParam("h", K.EX_HIDDEN, int, 1, MAX_UI_NEURONS),
+    LinkParam("runs", K.EX_RUNS, int, 0, MAX_SWEEP_RUNS),
+    LinkParam("run_epochs", K.EX_RUN_EPOCHS, int, 1, MAX_SWEEP_EPOCHS),
+    LinkParam("min", K.EX_MIN_NEURONS, int, 1, MAX_UI_NEURONS),
+    LinkParam("max", K.EX_MAX_NEURONS, int, 1, MAX_UI_NEURONS),
+    LinkParam("trials", K.EX_TRIALS, int, 0, MAX_SWEEP_TRIALS),
+    LinkParam("epochs", K.EX_EPOCHS, int, 1, MAX_SWEEP_EPOCHS),
+    LinkParam("rates", K.EX_RATES, choices=LEARNING_RATES, many=True),
+)
 # Every widget here has persist_state="session": it keeps its value while it is not drawn
 # (the inputs of another experiment, or this whole page while another one is shown).
 
@@ -94,23 +115,39 @@ def preset_widgets(name: str) -> dict:
     }
 
 
-def init_state() -> None:
-    """On a session's first run: the moons-blog preset and the blog's own experiments,
+def default_widgets() -> dict:
+    """A session's first settings: the moons-blog preset and the blog's own experiments,
     ``test_class(3, 40, 3)`` at 100 epochs and ``test()``: 100 runs at 10."""
+    return {
+        **preset_widgets(DEFAULT_PRESET),
+        K.EX_PRESET: DEFAULT_PRESET, K.EX_TASK: "classification", K.EX_KIND: "neurons",
+        K.EX_MIN_NEURONS: 3, K.EX_MAX_NEURONS: 39, K.EX_TRIALS: 3, K.EX_EPOCHS: 100,
+        K.EX_RUNS: 100, K.EX_RATES: list(GRID_RATES),
+    }  # fmt: skip
+
+
+def init_state() -> None:
+    """On a session's first run: the default settings, and over them the link's."""
     if K.EX_RESULTS in state:
         return
-    state.update(preset_widgets(DEFAULT_PRESET))
-    state[K.EX_PRESET] = DEFAULT_PRESET
-    state[K.EX_TASK] = "classification"
-    state[K.EX_KIND] = "neurons"
-    state[K.EX_MIN_NEURONS], state[K.EX_MAX_NEURONS], state[K.EX_TRIALS] = 3, 39, 3
-    state[K.EX_EPOCHS] = 100
-    state[K.EX_RUNS] = 100
-    state[K.EX_RATES] = list(GRID_RATES)
+    state.update(default_widgets())
+    values, notices = read_link(st.query_params.to_dict(), EX_LINK)
+    if values.get(K.EX_DATASET) in REGRESSION_DATASETS and K.EX_TASK not in values:
+        values[K.EX_TASK] = "regression"  # the data set says which problem
+    state.update(values)
     state[K.EX_RUN] = None
     state[K.EX_RESULTS] = {}
     state[K.EX_CACHE] = {}
-    state[K.EX_NOTICE] = state[K.EX_ERROR] = None
+    state[K.EX_NOTICE] = " ".join(notices) or None
+    state[K.EX_ERROR] = None
+
+
+def sync_link() -> None:
+    """The settings that differ from the defaults, in the address bar: a copied link opens
+    the same experiment."""
+    query = link_query(state, EX_LINK, default_widgets())
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
 
 
 def apply_preset() -> None:
@@ -570,6 +607,7 @@ def page() -> None:
     running = state[K.EX_RUN] is not None
     st.fragment(progress_view, run_every=REFRESH_SECONDS if running else None)()
     results(kind)
+    sync_link()
 
 
 def main() -> None:

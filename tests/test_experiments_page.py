@@ -324,3 +324,40 @@ def test_regression_neurons_sweep_plots_test_r2_and_keeps_the_classification_res
     at = at.segmented_control(key=K.EX_TASK).set_value("classification").run()
     (chart,) = charts(at)
     assert layout(chart)["yaxis"]["title"]["text"] == "accuracy"
+
+
+def linked(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_a_link_opens_the_same_experiment():
+    at = linked(task="regression", data="plane", exp="repeats", h="12", runs="7", lr="0.03",
+                rates="0.001,0.1")  # fmt: skip
+    assert not at.exception and not at.error
+    state = at.session_state
+    assert state[K.EX_TASK] == "regression" and state[K.EX_DATASET] == "plane"
+    assert state[K.EX_KIND] == "repeats" and state[K.EX_HIDDEN] == 12 and state[K.EX_RUNS] == 7
+    assert state[K.EX_LR] == 0.03 and state[K.EX_RATES] == [0.001, 0.1]
+    # and the page writes its settings back into the link, the defaults left out
+    query = at.query_params
+    assert query["task"] == "regression" and query["h"] == "12"
+    assert query["rates"] == "0.001,0.1" and "trials" not in query
+
+
+def test_a_changed_setting_goes_into_the_link():
+    at = linked()
+    assert not dict(at.query_params)  # the defaults: a bare link
+    set_values(at, {K.EX_HIDDEN: 21, K.EX_NOISE: 0.25})
+    assert at.query_params["h"] == "21" and at.query_params["noise"] == "0.25"
+
+
+def test_a_bad_link_parameter_is_named_and_left_out():
+    at = linked(h="999", lr="0.5", data="plane")
+    notice = at.info[0].value
+    assert "h=999 is not from 1 to" in notice and "lr='0.5' is not one of" in notice
+    assert at.session_state[K.EX_HIDDEN] == PRESETS["moons-blog"]["params"]["hidden_layer_sizes"][0]
+    assert at.session_state[K.EX_DATASET] == "plane"  # the good ones are kept, and say
+    assert at.session_state[K.EX_TASK] == "regression"  # which problem they are
