@@ -374,3 +374,12 @@ def test_a_classifications_data_is_not_kept_for_a_regression():
     state[K.SETTINGS]["problem"] = "regression"  # its text labels are no numbers to predict
     data, message = lifecycle.load_data(state, state[K.SETTINGS], toy_data)
     assert "Showing the default data instead" in message and data[0][0] == "plane"
+
+
+def test_a_preset_from_a_regression_returns_to_its_problem_type():
+    state = session(problem="regression")
+    state[K.PRESET] = "good-default"
+    lifecycle.apply_preset(state)
+    assert state[K.SETTINGS]["problem"] == state[K.widget("problem")] == "classification"
+    run, _, _ = ready(state)
+    assert not run.regression and run.n_classes == 2

@@ -284,6 +284,7 @@ def preset_values(name: str, base: Mapping[str, Any] | None = None) -> dict[str,
     values.update(
         {key: data[key] for key in ("dataset", "n_samples", "noise", "test_ratio", "data_seed")}
     )
+    values["problem"] = next(p for p, sets in PROBLEM_DATASETS.items() if data["dataset"] in sets)
     n_train = data["n_samples"] - math.ceil(data["test_ratio"] * data["n_samples"])
     batch = params["batch_size"]
     values.update(
