@@ -1,10 +1,13 @@
-"""A generic Streamlit component: a live 2-D classifier chart that is updated, never rebuilt.
+"""A generic Streamlit component: a live 2-D model chart that is updated, never rebuilt.
 
 What it is. A picture (a PNG over a rectangle: a decision boundary, say) under labelled
-points, beside loss and accuracy curves, kept alive in one iframe. It knows nothing of the
-app that uses it: no import of it, no names of its own. The colours, the extent, the frame
-route and the names of the link's query parameters all come in as arguments; the
-Playground (``pages/playground.py``) is one user, ``benchmarks/livechart_demo.py`` another.
+points, beside loss and accuracy curves, kept alive in one iframe. Or, for a regression,
+points coloured by a number on a continuous colour scale (with its colour bar), beside
+losses and another score (R², say): the caller names the columns and the axes. It knows
+nothing of the app that uses it: no import of it, no names of its own. The colours (or the
+colour scale), the extent, the curves' columns, the frame route and the names of the link's
+query parameters all come in as arguments; the Playground (``pages/playground.py``) is one
+user, ``benchmarks/livechart_demo.py`` another.
 
 ``st.plotly_chart`` rebuilds its chart on every change: 3-4 visible updates a
 second, and the user's zoom is lost. ``live_chart`` is a custom component
@@ -89,7 +92,9 @@ PLOTLY_JS = FRONTEND / "plotly.min.js"
 
 # Rows already sent that are sent again with each tick (see module docstring).
 CURVE_OVERLAP = 8
-CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")  # the default curves
+# Bytes a point takes on the wire: x, y as float32, a class (uint8) or a value (float32), a split
+POINT_BYTES = {False: 10, True: 13}
 STATE_PREFIX = "_livechart_"
 
 # Colours of classes 0, 1, ... when the caller names none (Okabe-Ito, which stays apart
@@ -139,15 +144,18 @@ def pack_points(
     y_train: ArrayLike,
     X_test: ArrayLike | None = None,
     y_test: ArrayLike | None = None,
+    *,
+    values: bool = False,
 ) -> bytes:
-    """The wire format of the points: 10 bytes a point, train points first.
+    """The wire format of the points: 10 bytes a point (13 with ``values``), train first.
 
     Little-endian float32 ``x, y`` pairs for all n points (8n bytes), then one
-    uint8 class label each (n bytes), then one uint8 split flag each, 0 train and
-    1 test (n bytes).
+    uint8 class label each (n bytes) or, with ``values``, one little-endian float32
+    value each (4n bytes), then one uint8 split flag each, 0 train and 1 test (n bytes).
 
     X_train, X_test : arrays of shape (n, 2); y_train, y_test : class indices (n,)
-    in 0..255.
+    in 0..255, or with ``values`` finite numbers (n,) (coloured by ``live_chart``'s
+    ``color_scale``).
     """
     parts_X, parts_y, parts_split = [], [], []
     for flag, (X, y) in enumerate(((X_train, y_train), (X_test, y_test))):
@@ -159,10 +167,14 @@ def pack_points(
             raise ValueError(
                 f"Points need X of shape (n, 2) and y of shape (n,). Got X {X.shape}, y {y.shape}."
             )
-        if len(y) and (y.min() < 0 or y.max() > 255):
+        if values:
+            y = np.asarray(y, dtype="<f4")
+            if not np.isfinite(y).all():
+                raise ValueError("Point values must be finite numbers.")
+        elif len(y) and (y.min() < 0 or y.max() > 255):
             raise ValueError("Class labels must be integers from 0 to 255.")
         parts_X.append(X)
-        parts_y.append(y.astype(np.uint8))
+        parts_y.append(y if values else y.astype(np.uint8))
         parts_split.append(np.full(len(y), flag, dtype=np.uint8))
     return b"".join(
         [np.concatenate(parts_X).tobytes(), *(a.tobytes() for a in parts_y + parts_split)]
@@ -225,22 +237,23 @@ def _number(value: Any) -> float | None:
     return float(f"{value:.6g}") if math.isfinite(value) else None
 
 
-def wire_row(row: Mapping[str, Any]) -> list:
-    """A history row as ``[epoch, train_loss, test_loss, train_acc, test_acc]``."""
-    return [int(row["epoch"]), *(_number(row.get(k)) for k in CURVE_KEYS[1:])]
+def wire_row(row: Mapping[str, Any], columns: Sequence[str] = CURVE_KEYS[1:]) -> list:
+    """A history row as ``[epoch, *columns]``: by default ``[epoch, train_loss, test_loss,
+    train_acc, test_acc]``; the chart plots the first two as losses, the last two as scores."""
+    return [int(row["epoch"]), *(_number(row.get(k)) for k in columns)]
 
 
-def _new_rows(curves: Any, after: float) -> list[list]:
+def _new_rows(curves: Any, after: float, columns: Sequence[str] = CURVE_KEYS[1:]) -> list[list]:
     """Rows of ``curves`` (list of dicts or DataFrame) with epoch > ``after``, oldest first."""
     if hasattr(curves, "iloc"):  # a DataFrame: find the new rows without converting the rest
         epochs = curves["epoch"].to_numpy()
         start = int(np.searchsorted(epochs, after, side="right")) if math.isfinite(after) else 0
-        return [wire_row(r) for r in curves.iloc[start:].to_dict("records")]
+        return [wire_row(r, columns) for r in curves.iloc[start:].to_dict("records")]
     new = []
     for row in reversed(curves):  # the new rows are at the end: stop at the first old one
         if row["epoch"] <= after:
             break
-        new.append(wire_row(row))
+        new.append(wire_row(row, columns))
     new.reverse()
     return new
 
@@ -269,6 +282,8 @@ def plan_tick(
     curves: Any,
     run_id: str | int,
     epoch: int,
+    curve_columns: Sequence[str] = CURVE_KEYS[1:],
+    values: bool = False,
 ) -> dict[str, Any]:
     """Decide what one tick sends to the chart; ``state`` remembers what was sent.
 
@@ -280,9 +295,10 @@ def plan_tick(
     Returns the component arguments that change from tick to tick: ``points``
     (bytes or None) and ``points_n``; ``image`` (bytes or None) and ``image_id``
     (the number of the current image, sent on every tick so that the chart can
-    tell it missed one); ``curves`` (rows ``[epoch, train_loss, test_loss,
-    train_acc, test_acc]``) and ``curves_full`` (True: ``curves`` replace what the
-    chart shows from their first epoch on). Pure Python: tests drive it tick by tick.
+    tell it missed one); ``curves`` (rows ``[epoch, *curve_columns]``) and
+    ``curves_full`` (True: ``curves`` replace what the chart shows from their first epoch
+    on). ``values``: the points carry numbers (``pack_points(..., values=True)``).
+    Pure Python: tests drive it tick by tick.
     """
     reported = reported if isinstance(reported, Mapping) else {}
     if not state:
@@ -298,11 +314,11 @@ def plan_tick(
     full = reported.get("synced") is False
     tail = state["tail"]
     if full:
-        given = _new_rows(curves, -math.inf)
+        given = _new_rows(curves, -math.inf, curve_columns)
         first = given[0][0] if given else math.inf
         rows = [r for r in tail if r[0] < first] + given
     else:
-        rows = tail + _new_rows(curves, tail[-1][0] if tail else -math.inf)
+        rows = tail + _new_rows(curves, tail[-1][0] if tail else -math.inf, curve_columns)
     state["tail"] = rows[-CURVE_OVERLAP:]
 
     send_image = None
@@ -314,12 +330,18 @@ def plan_tick(
 
     send_points = None
     if points is not None and reported.get("points_rev") != points_rev:
-        send_points = points if isinstance(points, bytes | bytearray) else pack_points(*points)
-        if len(send_points) % 10:
-            raise ValueError("Packed points are 10 bytes each: use pack_points to make them.")
+        size = POINT_BYTES[values]
+        send_points = (
+            points if isinstance(points, bytes | bytearray) else pack_points(*points, values=values)
+        )
+        if len(send_points) % size:
+            raise ValueError(
+                f"Packed points are {size} bytes each: use pack_points(values={values}) to "
+                "make them."
+            )
     return {
         "points": send_points,
-        "points_n": len(send_points) // 10 if send_points is not None else 0,
+        "points_n": len(send_points) // POINT_BYTES[values] if send_points is not None else 0,
         "image": send_image,
         "image_id": state["image_id"],
         "curves": rows,
@@ -350,6 +372,13 @@ def live_chart(
     painter: Mapping[str, Any] | None = None,
     progress: float | None = None,
     class_names: Sequence[str] | None = None,
+    color_scale: Mapping[str, Any] | None = None,
+    value_name: str = "value",
+    curve_columns: Sequence[str] = CURVE_KEYS[1:],
+    loss_name: str = "loss",
+    score_name: str = "accuracy",
+    score_percent: bool = True,
+    score_range: Sequence[float] = (0.0, 1.02),
 ) -> dict | None:
     """Show (first call) or update (later calls) the live boundary chart ``key``.
 
@@ -366,9 +395,9 @@ def live_chart(
         the current one.
     extent : (xmin, xmax, ymin, ymax) of the image and the initial axes. A new
         extent or points revision resets the user's zoom; nothing else does.
-    curves : history rows, dicts with ``epoch`` and any of ``train_loss``,
-        ``test_loss``, ``train_acc``, ``test_acc`` (fractions), or a DataFrame
-        with those columns; the full history or only the newest rows.
+    curves : history rows, dicts with ``epoch`` and any of ``curve_columns`` (by default
+        ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc``, fractions), or a
+        DataFrame with those columns; the full history or only the newest rows.
     run_id : changing it clears the chart (Reset): within one run ``step`` only grows.
     epoch : the number of epochs trained so far.
     step : the training step of ``image`` (default ``epoch``). A picture of an older step
@@ -391,6 +420,18 @@ def live_chart(
         a quarter into the fourth); the status line shows it while it is not whole, as
         frames do with their ``progress``. None: ``epoch``.
     class_names : what hovering a point calls its class (default "class 0", "class 1", ...).
+    color_scale : points that carry numbers instead of classes (``pack_points(...,
+        values=True)``, or ``points`` whose y are numbers), coloured on this continuous
+        scale, Plotly's ``{"colorscale": [[0, colour], ..., [1, colour]], "cmin": low,
+        "cmax": high}``, shown as a small colour bar beside the plot; ``colors`` then go
+        unused. Hovering a point shows ``value_name`` and its number.
+    curve_columns : the four history columns the curves plot: two losses (train, test),
+        then two scores (train, test) on the second plot.
+    loss_name, score_name : the two plots' axis titles, and the status line's names.
+    score_percent : scores are fractions shown as percentages (accuracy); False: as plain
+        numbers (R²).
+    score_range : the score axis's (low, high); a score outside is off the plot (R² can
+        go far below 0 before training).
     painter : draw the pictures in the browser (see "Painters" above):
         ``{"scripts": [url, ...], "function": name, "options": {...}}``; ``image`` and the
         frames then carry the painter's input instead of PNG bytes.
@@ -409,6 +450,16 @@ def live_chart(
         raise ValueError(f"height must be at least 100 pixels. Got {height}.")
     if not colors:
         raise ValueError("colors needs at least one colour.")
+    if len(curve_columns) != 4:
+        raise ValueError(
+            "curve_columns names four history columns: train loss, test loss, train score, "
+            f"test score. Got {curve_columns!r}."
+        )
+    low, high = (float(v) for v in score_range)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"score_range is (low, high) with low < high. Got {score_range!r}.")
+    if color_scale is not None:
+        color_scale = {k: color_scale[k] for k in ("colorscale", "cmin", "cmax")}
 
     painter = check_painter(painter)
     state = st.session_state.setdefault(STATE_PREFIX + key, {})
@@ -421,6 +472,8 @@ def live_chart(
         curves=curves,
         run_id=run_id,
         epoch=epoch,
+        curve_columns=tuple(curve_columns),
+        values=color_scale is not None,
     )
     return _get_component()(
         key=key,
@@ -443,4 +496,10 @@ def live_chart(
         painter=painter,
         progress=None if progress is None else round(float(progress), 4),
         class_names=[str(name) for name in class_names] if class_names else None,
+        color_scale=color_scale,
+        value_name=str(value_name),
+        loss_name=str(loss_name),
+        score_name=str(score_name),
+        score_percent=bool(score_percent),
+        score_range=[low, high],
     )

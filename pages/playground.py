@@ -16,17 +16,32 @@ import streamlit as st
 
 from livechart import live_chart, pack_points
 from netview import BROWSER_PAINT_LIMIT, network_spec, network_view, painter
-from scratchnet.datasets import guess_label_column, make_dataset, read_csv_columns, split
+from scratchnet.datasets import (
+    REGRESSION_DATASETS,
+    guess_label_column,
+    make_dataset,
+    read_csv_columns,
+    split,
+)
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import check_features
 from scratchnet.live import LiveRun
-from scratchnet.plots import PALETTES, confusion_figure
+from scratchnet.plots import PALETTES, confusion_figure, value_scale
 from scratchnet.presets import PRESETS
 from server import frames
 from ui import export, lifecycle
 from ui import keys as K
 from ui.lifecycle import HIDDEN_DEFAULT, NO_PRESET
-from ui.settings import BY_KEY, MAX_SEED, MAX_UI_LAYERS, MAX_UI_NEURONS, PENALTIES, speed_label
+from ui.settings import (
+    BY_KEY,
+    MAX_SEED,
+    MAX_UI_LAYERS,
+    MAX_UI_NEURONS,
+    PENALTIES,
+    PROBLEM_DATASETS,
+    PROBLEMS,
+    speed_label,
+)
 
 # A boundary update every 50 ms while playing: 20 a second (benchmarks may override it).
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
@@ -117,6 +132,10 @@ def apply_preset() -> None:
     lifecycle.apply_preset(state)
 
 
+def switch_problem() -> None:
+    lifecycle.switch_problem(state)
+
+
 def view_clicked() -> None:
     lifecycle.apply_view_event(
         state, state.get(K.VIEW), frames.REGISTRY.lock(state.get(K.FRAME_TOKEN))
@@ -183,13 +202,19 @@ def learning_rate_widget(values: dict) -> float:  # a headline control (see head
 
 
 def data_widgets(values: dict, n_train: int) -> dict:
+    problem = st.radio(
+        "Problem type", PROBLEMS, key=ensure("problem", values["problem"]), horizontal=True,
+        format_func=str.capitalize, on_change=switch_problem,
+        help="Classification: the network predicts each point's class. Regression: it "
+        "predicts a number, shown on a colour scale (orange below 0, blue above).",
+    )  # fmt: skip
     dataset = st.selectbox(
-        "Dataset", BY_KEY["dataset"].choices, key=ensure("dataset", values["dataset"]),
+        "Dataset", (*PROBLEM_DATASETS[problem], "csv"), key=ensure("dataset", values["dataset"]),
         format_func=lambda d: "Upload a CSV" if d == "csv" else d,
     )  # fmt: skip
-    read = {"dataset": dataset}
+    read = {"problem": problem, "dataset": dataset}
     if dataset == "csv":
-        csv_widgets()
+        csv_widgets(problem == "regression")
     else:
         read["n_samples"] = st.slider(
             "Samples", *span("n_samples"), step=10, key=ensure("n_samples", values["n_samples"])
@@ -204,7 +229,8 @@ def data_widgets(values: dict, n_train: int) -> dict:
     read["test_ratio"] = st.slider(
         "Test share", *span("test_ratio"), step=0.05,
         key=ensure("test_ratio", values["test_ratio"]),
-        help="The share of the points held out to measure the test loss and accuracy.",
+        help="The share of the points held out to measure the test loss and its score "
+        "(accuracy, or R² for a regression).",
     )  # fmt: skip
     read["data_seed"] = st.number_input(
         "Data seed", 0, MAX_SEED, key=ensure("data_seed", values["data_seed"])
@@ -214,7 +240,8 @@ def data_widgets(values: dict, n_train: int) -> dict:
     )
     read["discrete"] = st.checkbox(
         "Discretize output", key=ensure("discrete", values["discrete"]),
-        help="Paint each region in its class's full colour, however unsure the network is.",
+        help="Paint each region in its class's full colour, however unsure the network is "
+        "(a regression: only the sign of the value, orange below 0 and blue above).",
     )  # fmt: skip
     read["palette"] = st.selectbox(
         "Colours", BY_KEY["palette"].choices, key=ensure("palette", values["palette"]),
@@ -224,11 +251,12 @@ def data_widgets(values: dict, n_train: int) -> dict:
     return read
 
 
-def csv_widgets() -> None:
+def csv_widgets(regression: bool) -> None:
+    kind = "a numeric target column (the number to predict" if regression else "a label column ("
     upload = st.file_uploader(
         "CSV file", type=["csv", "txt"], key=K.widget("upload"),
-        help="Numeric feature columns and a label column (named label, class or target, "
-        "or the last one). Comma or semicolon, with or without a header.",
+        help=f"Numeric feature columns and {kind}, named label, class or target, or the "
+        "last one). Comma or semicolon, with or without a header.",
     )  # fmt: skip
     if upload is not None:
         data = upload.getvalue()
@@ -255,8 +283,8 @@ def csv_widgets() -> None:
         return
     columns = csv["columns"]
     label = st.selectbox(
-        "Label column", columns, index=columns.index(guess_label_column(columns)),
-        key=K.widget("csv_label"),
+        "Target column" if regression else "Label column", columns,
+        index=columns.index(guess_label_column(columns)), key=K.widget("csv_label"),
     )  # fmt: skip
     rest = [c for c in columns if c != label]
     if len(rest) > 2:
@@ -290,11 +318,15 @@ def network_widgets(values: dict) -> dict:
     read["activation"] = st.selectbox(
         "Activation", BY_KEY["activation"].choices, key=ensure("activation", values["activation"])
     )
-    read["output"] = st.selectbox(
-        "Output", BY_KEY["output"].choices, key=ensure("output", values["output"]),
-        help="softmax: one unit a class, cross-entropy. sigmoid: one unit, binary "
-        "cross-entropy (two classes only).",
-    )  # fmt: skip
+    if values["problem"] == "regression":
+        st.caption("Output: one unit, the value itself (identity); its loss is half the "
+                   "squared error (½ MSE).")  # fmt: skip
+    else:
+        read["output"] = st.selectbox(
+            "Output", BY_KEY["output"].choices, key=ensure("output", values["output"]),
+            help="softmax: one unit a class, cross-entropy. sigmoid: one unit, binary "
+            "cross-entropy (two classes only).",
+        )  # fmt: skip
     read["init"] = st.selectbox(
         "Initial weights", BY_KEY["init"].choices, key=ensure("init", values["init"])
     )
@@ -377,6 +409,8 @@ def toy_data(dataset: str, n: int, noise: float, classes: int, test_ratio: float
     parts = split(X, y, test_ratio, seed)
     for array in parts:
         array.flags.writeable = False
+    if dataset in REGRESSION_DATASETS:  # numbers to predict: no classes
+        return (*parts, None, None)
     return (*parts, classes if dataset == "spiral" else 2, None)
 
 
@@ -406,6 +440,15 @@ def controls(run: LiveRun, lecture: bool) -> None:
     )  # fmt: skip
 
 
+# What the metrics and the chart call a run's loss and score: a classifier's cross-entropy
+# and accuracy (a percentage), a regression's half mean squared error (the loss it
+# minimises: MSE / 2, plus the penalty when there is one) and R² (1 is perfect, 0 is as good
+# as predicting the mean, below 0 worse).
+LOSS_NAMES = {False: "loss", True: "loss (½ MSE)"}
+SCORE_NAMES = {False: "accuracy", True: "R²"}
+SCORE_RANGES = {False: (0.0, 1.02), True: (-1.0, 1.02)}  # R² below -1: off the plot
+
+
 def metric_row(run: LiveRun) -> None:
     history = run.history
     now = run.metrics()
@@ -415,27 +458,31 @@ def metric_row(run: LiveRun) -> None:
     cols[0].metric(
         "Epoch", f"{run.epoch}", help=f"Training stops at {limit}." if limit else "No limit."
     )
+    loss, score = LOSS_NAMES[run.regression], SCORE_NAMES[run.regression]
+    train_loss, test_loss, train_score, test_score = run.curve_columns
+    percent = not run.regression  # accuracy as a percentage, R² as a number
     for col, key, label in (
-        (cols[1], "train_loss", "Train loss"),
-        (cols[2], "test_loss", "Test loss"),
-        (cols[3], "train_acc", "Train accuracy"),
-        (cols[4], "test_acc", "Test accuracy"),
+        (cols[1], train_loss, f"Train {loss}"),
+        (cols[2], test_loss, f"Test {loss}"),
+        (cols[3], train_score, f"Train {score}"),
+        (cols[4], test_score, f"Test {score}"),
     ):
         value = now.get(key)
         if value is None:
             col.metric(label, "–")
             continue
-        accuracy = key.endswith("acc")
-        text = f"{value:.1%}" if accuracy else f"{value:.3f}"
+        is_score = key in (train_score, test_score)
+        number = ".1%" if is_score and percent else ".3f"
+        text = f"{value:{number}}"
         if before is None or before.get(key) is None:
             col.metric(label, text)
             continue
         delta = value - before[key]
-        shown = f"{delta:+.1%}" if accuracy else f"{delta:+.3f}"
+        shown = f"{delta:+{number}}"
         if float(shown.rstrip("%")) == 0:  # no change at the precision shown: grey, no sign
             col.metric(label, text, shown.lstrip("+-"), delta_color="off")
         else:
-            col.metric(label, text, shown, delta_color="normal" if accuracy else "inverse")
+            col.metric(label, text, shown, delta_color="normal" if is_score else "inverse")
 
 
 def frames_mode() -> bool:
@@ -497,8 +544,12 @@ def network_panel(run: LiveRun, values: dict) -> None:
     with frames.REGISTRY.lock(token):
         weights, steps = net.flat_params.copy(), run.trainer.steps
     labels = [FEATURE_LABELS[f] for f in run.features]
+    colors = PALETTES[values["palette"]]
+    spec = network_spec(
+        net, run.features, labels, weights, value_range=run.value_range, colors=colors[:2]
+    )
     network_view(
-        key=K.VIEW, net=network_spec(net, run.features, labels, weights), extent=run.extent,
+        key=K.VIEW, net=spec, extent=run.extent,
         run_id=state[K.RUN_ID], steps=steps, playing=live,
         weights_url=f"{frames.WEIGHTS_PATH}/{token}" if live and token else None,
         lecture=values["lecture"], on_change=view_clicked,
@@ -534,14 +585,18 @@ def draw(run: LiveRun) -> None:
         metric_row(run)
     values = state[K.SETTINGS]
     _, X_train, X_test, y_train, y_test, n_classes, class_names = state[K.DATA]
-    colors = list(PALETTES[values["palette"]][:n_classes])
+    regression = run.regression
+    # A regression's points carry their values, coloured on the picture's scale (the
+    # palette's first two colours, full strength) with a colour bar; a classifier's classes.
+    colors = list(PALETTES[values["palette"]][: n_classes or 2])
+    scale = value_scale(run.value_range, colors) if regression else None
     # Where the app serves the script, the browser paints the boundary from the weights
     # (the frames carry 322 numbers, the server makes no picture), unless the network is
     # too large for a browser to paint in time: then the server's PNG.
     run.browser_paints = app and run.paint_cost() <= BROWSER_PAINT_LIMIT
     live_chart(
         key=K.CHART,
-        points=pack_points(X_train, y_train, X_test, y_test),
+        points=pack_points(X_train, y_train, X_test, y_test, values=regression),
         points_rev=state[K.POINTS_REV],
         image=run.picture(),
         extent=run.extent,
@@ -554,6 +609,13 @@ def draw(run: LiveRun) -> None:
         show_test=values["show_test"],
         colors=colors,
         class_names=class_names,
+        color_scale=scale,
+        value_name=value_name(values) if regression else "value",
+        curve_columns=run.curve_columns,
+        loss_name=LOSS_NAMES[regression],
+        score_name=SCORE_NAMES[regression],
+        score_percent=not regression,
+        score_range=SCORE_RANGES[regression],
         frames_url=f"{frames.FRAME_PATH}/{state[K.FRAME_TOKEN]}" if live else None,
         playing=live,
         status=status if app else None,
@@ -562,8 +624,15 @@ def draw(run: LiveRun) -> None:
         painter=painter(
             run.trainer.net, run.features, run.extent, run.grid_size, colors,
             script_url=f"{frames.SCRIPTS_PATH}/forward.js", discrete=run.discrete,
+            value_range=run.value_range, target=run.target,
         ) if run.browser_paints else None,
     )  # fmt: skip
+
+
+def value_name(values: dict) -> str:
+    """What hovering a regression's point calls its number: the CSV's target column."""
+    csv = state.get(K.CSV) if values["dataset"] == "csv" else None
+    return csv["label"] if csv and "label" in csv else "value"
 
 
 def sync_url(values: dict, run: LiveRun) -> None:
@@ -595,7 +664,12 @@ def page() -> None:
     if not values["lecture"]:
         st.container(key="pg_intro").caption(
             "A neural network written from scratch in NumPy. Press Play and watch it learn: "
-            "the background colour is the class it predicts, paler where it is unsure."
+            + (
+                "the background colour is the number it predicts, orange below 0, white at 0, "
+                "blue above (the colour bar); each point is coloured by its own value."
+                if values["problem"] == "regression"
+                else "the background colour is the class it predicts, paler where it is unsure."
+            )
         )
     show_messages()
     data, message = lifecycle.load_data(state, values, toy_data)
@@ -637,7 +711,7 @@ def page() -> None:
             headline(values)
         with network_column:
             network_panel(run, values)
-    if run.n_classes > 2:
+    if run.n_classes is not None and run.n_classes > 2:  # a regression has no classes
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()
     if not values["lecture"]:

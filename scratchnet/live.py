@@ -335,6 +335,12 @@ class LiveRun:
         return self.task == "regression"
 
     @property
+    def curve_columns(self) -> tuple[str, str, str, str]:
+        """The history columns a chart plots: the train and test loss, then the train and
+        test score (``train_acc``, ``test_acc``; a regression's ``train_r2``, ``test_r2``)."""
+        return tuple(self.history.columns[2:6])  # type: ignore[return-value]
+
+    @property
     def released(self) -> bool:
         return isinstance(self.trainer, _Released)
 

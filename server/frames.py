@@ -331,7 +331,8 @@ def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, byt
             run.tick()
         status = status_of(run, entry.playing)
         start = max(0, have_epoch)
-        rows = [wire_row(r) for r in run.history[start : start + MAX_ROWS]]
+        columns = run.curve_columns  # the chart's curves: the page names the same columns
+        rows = [wire_row(r, columns) for r in run.history[start : start + MAX_ROWS]]
         picture = None if run.trainer.steps == have_steps else run.picture()
         header = {
             "run_id": entry.run_id,

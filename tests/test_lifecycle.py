@@ -289,3 +289,97 @@ def test_a_fragment_run_knows_when_the_page_is_behind():
     state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
     state[K.widget("learning_rate")] = 3.0  # a slider moved in the same moment
     assert lifecycle.page_is_behind(state)
+
+
+# -- regression (TF Playground's second problem type) ------------------------------------------
+def upload(state: dict, text: str, label: str = "target") -> None:
+    """What the page keeps of an uploaded file (csv_widgets), label and features picked."""
+    columns = text.splitlines()[0].split(",")
+    state[K.CSV] = {
+        "name": "up.csv", "bytes": text.encode(), "digest": str(hash(text)), "columns": columns,
+        "label": label, "features": tuple(c for c in columns if c != label),
+    }  # fmt: skip
+
+
+def numeric_csv(n: int = 60, scale: float = 1.0) -> str:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = scale * (X[:, 0] - 0.5 * X[:, 1])
+    rows = (f"{a:.4f},{b:.4f},{t:.4f}" for (a, b), t in zip(X, y, strict=True))
+    return "a,b,target\n" + "\n".join(rows)
+
+
+def test_a_regression_run_predicts_numbers_on_the_value_scale():
+    state = session(problem="regression")
+    run, message, _ = ready(state)
+    assert message is None and run.regression and run.n_classes is None
+    assert run.trainer.net.output == "identity" and run.value_range == 1.0
+    assert state[K.DATA][0][0] == "plane" and state[K.DATA][5:] == (None, None)
+    run.step_epoch()
+    assert {"train_r2", "test_r2"} <= set(run.metrics())
+
+
+def test_switching_the_problem_type_picks_its_data_set_and_starts_again():
+    state = session()
+    run, _, _ = ready(state)
+    state[K.widget("problem")] = "regression"
+    lifecycle.switch_problem(state)
+    assert state[K.SETTINGS]["dataset"] == state[K.widget("dataset")] == "plane"
+    new, _, restarted = ready(state)
+    assert new is not run and new.regression and restarted
+    state[K.widget("problem")] = "classification"
+    lifecycle.switch_problem(state)
+    back, _, _ = ready(state)
+    assert state[K.SETTINGS]["dataset"] == "moons" and not back.regression
+    assert back.n_classes == 2
+
+
+def test_a_csv_with_a_numeric_target_trains_a_regression_in_its_units():
+    state = session(problem="regression", data="csv")
+    upload(state, numeric_csv(scale=40.0))
+    run, message, _ = ready(state)
+    assert message is None and run.regression
+    assert run.value_range == np.abs(run.y_train).max() > 10  # the file's own units
+    run.step_epoch()
+    assert run.epoch == 1
+
+
+@pytest.mark.parametrize(
+    ("last_row", "why"),
+    [
+        ("0.1,0.2,high", "expected a number to predict"),
+        ("0.1,0.2,nan", "NaN"),
+        (None, "same target value"),
+    ],
+)
+def test_a_bad_csv_target_is_named_and_the_previous_data_kept(last_row, why):
+    state = session(problem="regression", data="csv")
+    upload(state, numeric_csv())
+    run, _, _ = ready(state)
+    good = state[K.DATA]
+    if last_row is None:  # a constant target
+        text = "a,b,target\n" + "\n".join(f"{i},{i % 7},3.5" for i in range(40))
+    else:
+        text = numeric_csv() + "\n" + last_row
+    upload(state, text)
+    same, message, _ = ready(state)
+    assert why in message and message.endswith("The previous data is kept.")
+    assert state[K.DATA] is good and same is run
+
+
+def test_a_classifications_data_is_not_kept_for_a_regression():
+    state = session(data="csv")
+    upload(state, "a,b,target\n" + "\n".join(f"{i},{i % 5},c{i % 2}" for i in range(40)))
+    ready(state)
+    state[K.SETTINGS]["problem"] = "regression"  # its text labels are no numbers to predict
+    data, message = lifecycle.load_data(state, state[K.SETTINGS], toy_data)
+    assert "Showing the default data instead" in message and data[0][0] == "plane"
+
+
+def test_a_preset_from_a_regression_returns_to_its_problem_type():
+    state = session(problem="regression")
+    state[K.PRESET] = "good-default"
+    lifecycle.apply_preset(state)
+    assert state[K.SETTINGS]["problem"] == state[K.widget("problem")] == "classification"
+    run, _, _ = ready(state)
+    assert not run.regression and run.n_classes == 2

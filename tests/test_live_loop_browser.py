@@ -24,7 +24,7 @@ from browser_support import chart_epoch, component_frame, wait_until
 
 from scratchnet.features import feature_map
 from scratchnet.network import MLP
-from scratchnet.plots import boundary_rgba, grid
+from scratchnet.plots import boundary_rgba, grid, value_rgba
 
 pytestmark = pytest.mark.browser
 
@@ -289,8 +289,23 @@ def numpy_picture(painted: dict) -> np.ndarray:
     net = MLP(spec["sizes"], activation=spec["activation"], output=spec["output"])
     net.flat_params[:] = np.frombuffer(bytes(painted["bytes"]), dtype="<f8")
     _, _, points = grid(options["extent"], options["n"])
+    if spec["output"] == "identity":  # a regression: its value on the diverging scale
+        values = net.predict_output(feature_map(points, spec["features"]))[:, options["target"]]
+        scale = {"value_range": options["value_range"], "discrete": options["discrete"]}
+        return value_rgba(values, options["n"], options["colors"], **scale)
     proba = net.predict_proba(feature_map(points, spec["features"]))
     return boundary_rgba(proba, options["n"], options["colors"], discrete=options["discrete"])
+
+
+def browser_values(frame, painted: dict) -> np.ndarray:
+    """The values the chart's forward pass (forward.js) predicts over the painted grid."""
+    return np.array(frame.evaluate(
+        """(p) => { const F = window.scratchnetForward, o = p.options;
+            const weights = new Float64Array(new Uint8Array(p.bytes).buffer);
+            const out = F.forward(Object.assign({}, o.net, {weights}), F.grid(o.extent, o.n));
+            return Array.from(out.layers[out.layers.length - 1][o.target]); }""",
+        painted,
+    ))  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -299,6 +314,7 @@ def numpy_picture(painted: dict) -> np.ndarray:
         "",  # the defaults: 2-64-2, ReLU, softmax
         "&h=8,5&act=tanh&out=sigmoid&f=x1,x2,x1^2,sin(x2)&disc=1",
         "&data=spiral&k=3&h=6&act=sigmoid&pal=okabe-ito",
+        "&problem=regression&data=multi-gaussian&h=8,4&act=tanh&f=x1,x2,x1*x2",
     ],
 )
 def test_the_browser_paints_the_boundary_numpy_would(browser, server, query):
@@ -317,6 +333,16 @@ def test_the_browser_paints_the_boundary_numpy_would(browser, server, query):
         assert last["step"] > 0  # a frame's picture, not the first render's
         ours = numpy_picture(last)
         assert np.array_equal(np.array(last["rgba"], dtype=np.uint8), ours.reshape(-1))
+        if "problem=regression" in query:  # and the values it painted are NumPy's predict
+            options = last["options"]
+            spec = options["net"]
+            assert spec["output"] == "identity" and options["value_range"] == 1.0
+            net = MLP(spec["sizes"], activation=spec["activation"], output=spec["output"])
+            net.flat_params[:] = np.frombuffer(bytes(last["bytes"]), dtype="<f8")
+            _, _, points = grid(options["extent"], options["n"])
+            numpy = net.predict_output(feature_map(points, spec["features"]))[:, 0]
+            error = np.abs(browser_values(frame, last) - numpy).max() / np.abs(numpy).max()
+            assert error <= 1e-9, error
     finally:
         context.close()
 

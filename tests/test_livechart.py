@@ -54,6 +54,28 @@ def test_pack_points_layout():
     assert list(packed[27:30]) == [0, 0, 1]  # 0 train, 1 test
 
 
+def test_pack_points_with_values_carries_numbers():
+    X_train, X_test = np.array([[0.5, -1.0], [2.0, 3.25]]), np.array([[-4.0, 8.0]])
+    packed = pack_points(X_train, [-0.75, 1.5], X_test, [12.25], values=True)
+    assert len(packed) == 3 * 13
+    np.testing.assert_array_equal(np.frombuffer(packed[24:36], "<f4"), [-0.75, 1.5, 12.25])
+    assert list(packed[36:39]) == [0, 0, 1]
+    with pytest.raises(ValueError, match="finite"):
+        pack_points(X_train, [0.0, np.nan], values=True)
+    sent = plan_tick({}, None, points=(X_train, [0.1, 0.2], X_test, [0.3]), points_rev=1,
+                     image=None, curves=[], run_id=0, epoch=0, values=True)  # fmt: skip
+    assert sent["points_n"] == 3 and len(sent["points"]) == 39
+
+
+def test_the_curves_take_the_columns_they_are_given():
+    rows = [{"epoch": 1, "train_loss": 0.5, "test_loss": 0.6, "train_r2": -0.25, "test_r2": 0.1}]
+    columns = ("train_loss", "test_loss", "train_r2", "test_r2")
+    sent = plan_tick({}, None, points=None, points_rev=0, image=None, curves=rows, run_id=0,
+                     epoch=1, curve_columns=columns)  # fmt: skip
+    assert sent["curves"] == [[1, 0.5, 0.6, -0.25, 0.1]]
+    assert livechart.wire_row(rows[0]) == [1, 0.5, 0.6, None, None]  # the default: accuracy
+
+
 def test_pack_points_without_test_points():
     assert len(pack_points(np.zeros((4, 2)), np.zeros(4))) == 40
 
@@ -215,6 +237,10 @@ def test_live_chart_checks_its_arguments():
     for bad in ({}, {"scripts": [], "function": "f"}, {"scripts": ["/p.js"], "function": "a b"}):
         with pytest.raises(ValueError, match="painter"):
             livechart.live_chart(painter=bad, **common)
+    with pytest.raises(ValueError, match="curve_columns"):
+        livechart.live_chart(curve_columns=("train_loss",), **common)
+    with pytest.raises(ValueError, match="score_range"):
+        livechart.live_chart(score_range=(1, -1), **common)
 
 
 def test_live_chart_in_a_script_run():

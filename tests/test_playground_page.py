@@ -32,6 +32,7 @@ def widget(at, setting):
     key = K.widget(setting)
     for kind in (
         at.get("button_group"),
+        at.radio,
         at.slider,
         at.select_slider,
         at.selectbox,
@@ -337,3 +338,111 @@ def test_the_run_can_be_taken_home():
                       "Boundary picture (PNG)", "Python script", "Notebook"])  # fmt: skip
     lecture = page(lecture="1")
     assert not lecture.download_button  # a projector shows the network, not the files
+
+
+# -- regression: TF Playground's second problem type -------------------------------------------
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("dataset", ["plane", "multi-gaussian"])
+def test_switching_to_regression_trains_on_each_of_its_data_sets(dataset):
+    at = page()
+    widget(at, "problem").set_value("regression").run()
+    assert not at.exception and not at.error
+    assert widget(at, "dataset").options == ["plane", "multi-gaussian", "Upload a CSV"]
+    assert widget(at, "dataset").value == "plane"  # the problem's first data set
+    if dataset != "plane":
+        widget(at, "dataset").set_value(dataset).run()
+    run = run_of(at)
+    assert run.regression and run.trainer.net.output == "identity"
+    assert at.session_state[K.DATA][0][0] == dataset
+    assert list(metrics(at)) == [
+        "Epoch", "Train loss (½ MSE)", "Test loss (½ MSE)", "Train R²", "Test R²",
+    ]  # fmt: skip
+    assert not [w for w in at.selectbox if w.label == "Output"]  # identity, said in a caption
+    r2 = []
+    for _ in range(3):
+        at = click(at, "Step")
+        assert not at.exception and not at.error
+        r2.append(float(metrics(at)["Test R²"]))
+    assert run_of(at) is run and run.epoch == 3
+    assert r2[-1] == pytest.approx(run.history[-1]["test_r2"], abs=5e-4)
+    if dataset == "plane":  # a plane is learnt in a few epochs: R² rises towards 1
+        assert r2[0] < r2[-1] and r2[-1] > 0.9
+    assert "number it predicts" in at.caption[0].value
+    assert not [e for e in at.expander if "confuses" in e.label]
+
+
+def test_the_link_keeps_the_problem_type():
+    at = click(page(), "Step")
+    widget(at, "problem").set_value("regression").run()
+    assert at.query_params["problem"] in ("regression", ["regression"])
+    assert at.query_params["data"] in ("plane", ["plane"])
+    shared = page(problem="regression", data="multi-gaussian")
+    assert widget(shared, "problem").value == "regression" and run_of(shared).regression
+    assert shared.session_state[K.DATA][0][0] == "multi-gaussian"
+    back = page(problem="regression", data="moons")  # no regression set: its first, said
+    assert run_of(back).regression and back.session_state[K.DATA][0][0] == "plane"
+    assert any("not a regression problem's" in w.value for w in back.warning)
+
+
+def test_switching_back_to_classification_picks_the_moons():
+    at = page(problem="regression")
+    widget(at, "problem").set_value("classification").run()
+    assert widget(at, "dataset").value == "moons" and not run_of(at).regression
+    assert "Train accuracy" in metrics(at)
+
+
+def csv_bytes(target: list[str], seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(len(target), 2))
+    rows = (f"{a:.4f},{b:.4f},{t}" for (a, b), t in zip(X, target, strict=True))
+    return ("x1,x2,target\n" + "\n".join(rows) + "\n").encode()
+
+
+def with_csv(data: bytes, digest: str, **query) -> AppTest:
+    """The page after a file was uploaded (what csv_widgets keeps), on a regression."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in {"problem": "regression", "data": "csv", **query}.items():
+        at.query_params[name] = value
+    at.session_state[K.CSV] = {"name": "up.csv", "bytes": data, "digest": digest,
+                               "columns": ["x1", "x2", "target"]}  # fmt: skip
+    return at.run()
+
+
+def upload_again(at, data: bytes, digest: str) -> AppTest:
+    at.session_state[K.CSV] = {"name": "bad.csv", "bytes": data, "digest": digest,
+                               "columns": ["x1", "x2", "target"]}  # fmt: skip
+    return at.run()
+
+
+def test_a_csv_with_a_numeric_target_trains_a_regression():
+    values = [f"{v:.3f}" for v in np.linspace(-30, 50, 80)]
+    at = with_csv(csv_bytes(values), "good")
+    assert not at.exception and not at.error
+    assert [w.label for w in at.selectbox if w.key == K.widget("csv_label")] == ["Target column"]
+    run = run_of(at)
+    assert run.regression and run.value_range == pytest.approx(np.abs(run.y_train).max())
+    at = click(at, "Step")
+    assert not at.exception and run_of(at).epoch == 1 and "Train R²" in metrics(at)
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (["1.5"] * 79 + ["high"], "expected a number to predict, got 'high'"),
+        (["1.5"] * 40 + ["nan"] + ["2.5"] * 39, "NaN"),
+        (["3.25"] * 80, "same target value"),
+    ],
+)
+def test_a_bad_csv_target_is_an_error_and_the_previous_data_stays(bad, why):
+    at = with_csv(csv_bytes([f"{v:.2f}" for v in np.linspace(-1, 1, 80)]), "good")
+    good, run = at.session_state[K.DATA], run_of(at)
+    at = upload_again(at, csv_bytes(bad, seed=1), "bad")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(why in e and "The previous data is kept." in e for e in errors), errors
+    assert at.session_state[K.DATA] is good and run_of(at) is run
+    at = click(at, "Step")  # and it trains on
+    assert not at.exception and run_of(at).epoch == 1

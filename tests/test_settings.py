@@ -14,13 +14,15 @@ from ui.settings import (
     from_query,
     preset_values,
     reset_signature,
+    run_params,
     speed_label,
     speed_of,
     to_query,
 )
 
 CHANGED = {
-    "dataset": "spiral", "n_samples": 500, "noise": 0.3, "classes": 3, "test_ratio": 0.5,
+    "problem": "regression", "dataset": "multi-gaussian", "n_samples": 500, "noise": 0.3,
+    "classes": 3, "test_ratio": 0.5,
     "data_seed": 7, "hidden": (8, 4), "activation": "tanh", "output": "sigmoid", "init": "glorot",
     "init_seed": 3, "learning_rate": 0.03, "batch_size": 25, "epochs": 50, "optimizer": "adam",
     "penalty": "l2", "penalty_rate": 0.01, "shuffle_seed": 9, "show_test": False, "lecture": True,
@@ -44,6 +46,32 @@ def test_every_setting_round_trips_through_the_url():
     assert len(query) == len(CHANGED)
     values, warnings = from_query(query)
     assert warnings == [] and values == CHANGED
+
+
+@pytest.mark.parametrize(
+    ("query", "dataset", "warned"),
+    [
+        ({"problem": "regression"}, "plane", False),  # the problem's first data set
+        ({"problem": "regression", "data": "multi-gaussian"}, "multi-gaussian", False),
+        ({"problem": "regression", "data": "csv"}, "csv", False),  # a file serves both
+        ({"problem": "regression", "data": "spiral"}, "plane", True),
+        ({"data": "plane"}, "moons", True),  # a regression set in a classification
+    ],
+)
+def test_the_data_set_fits_the_problem_type(query, dataset, warned):
+    values, warnings = from_query(query)
+    assert values["dataset"] == dataset
+    assert bool(warnings) == warned
+    if warned:
+        assert "not a" in warnings[0] and f"using {dataset!r}" in warnings[0]
+
+
+def test_a_regression_trains_the_identity_output():
+    values = {**DEFAULTS, "problem": "regression", "dataset": "plane", "output": "sigmoid"}
+    params = run_params(values, n_train=300)
+    assert params["output"] == "identity"
+    assert check_params(params, "regression")["output"] == "identity"
+    assert run_params(DEFAULTS, n_train=300) == classifier_params(DEFAULTS, n_train=300)
 
 
 def test_long_names_are_accepted_too():

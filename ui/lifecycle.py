@@ -23,10 +23,12 @@ import secrets
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-from scratchnet.datasets import load_csv, split, standardize
+import numpy as np
+
+from scratchnet.datasets import load_csv, load_regression_csv, split, standardize
 from scratchnet.features import check_features
 from scratchnet.live import Change, LiveRun
-from scratchnet.plots import PALETTES
+from scratchnet.plots import PALETTES, VALUE_RANGE
 from scratchnet.presets import PRESETS
 from ui import keys as K
 from ui.settings import (
@@ -35,16 +37,18 @@ from ui.settings import (
     MAX_SEED,
     MAX_UI_EPOCHS,
     MAX_UI_LAYERS,
-    classifier_params,
     from_query,
     preset_values,
+    problem_dataset,
     reset_signature,
+    run_params,
     speed_of,
     to_query,
 )
 
 State = MutableMapping[str, Any]
 Data = tuple  # (signature, X_train, X_test, y_train, y_test, n_classes, class_names)
+#               n_classes and class_names are None for a regression's data (y: numbers)
 
 NO_PRESET = "(your own settings)"
 # Widget parameters never change within a session (Streamlit would reset a widget whose
@@ -160,6 +164,18 @@ def apply_preset(state: State) -> None:
         write_widgets(state, values)
 
 
+def switch_problem(state: State) -> None:
+    """The problem type's widget changed: the data set becomes that problem's first (moons,
+    plane), in the settings and in its widget; the new data resets the run."""
+    problem = state[K.widget("problem")]
+    dataset = state[K.SETTINGS]["dataset"]
+    if dataset != "csv":  # an uploaded file serves both: its label column is read anew
+        dataset = problem_dataset(problem)
+    state[K.SETTINGS] |= {"problem": problem, "dataset": dataset}
+    state[K.widget("dataset")] = dataset
+    state[K.PLAYING] = False
+
+
 def toggle_play(state: State) -> None:
     """Play or Pause; Play refuses (with a notice) a run that cannot go on."""
     run: LiveRun | None = state.get(K.RUN)
@@ -199,32 +215,52 @@ def new_init(state: State) -> None:
 
 
 # -- data and run ----------------------------------------------------------------------------
-def csv_data(csv: Mapping[str, Any], test_ratio: float, seed: int) -> tuple:
+def csv_data(csv: Mapping[str, Any], test_ratio: float, seed: int, regression: bool) -> tuple:
     """(X_train, X_test, y_train, y_test, n_classes, class_names) of an uploaded file,
     standardised on the training part (class_names: the label column's values, as text);
-    ValueError when it gives no two features to draw."""
-    X, y, info = load_csv(csv["bytes"], csv["label"], list(csv["features"]), return_info=True)
+    for a ``regression`` the label column is a number to predict (``load_regression_csv``:
+    n_classes and class_names None). ValueError when it gives no two features to draw or
+    (a regression) its target is text, missing or the same in every row."""
+    load = load_regression_csv if regression else load_csv
+    X, y, info = load(csv["bytes"], csv["label"], list(csv["features"]), return_info=True)
     if X.shape[1] != 2:
         raise ValueError("Pick two feature columns to draw and train on.")
     X_train, X_test, y_train, y_test = split(X, y, test_ratio, seed)
     X_train, X_test, _, _ = standardize(X_train, X_test)
+    if regression:
+        return X_train, X_test, y_train, y_test, None, None
     names = tuple(str(name) for name in info.classes)
     return X_train, X_test, y_train, y_test, len(names), names
+
+
+def value_range(data: Data) -> float:
+    """The values a regression's picture spans (white at 0, full colour at +-this): TF
+    Playground's [-1, 1] for its data sets (their targets lie in it); for an uploaded file
+    the training targets' largest magnitude, so that the scale covers the file's values in
+    its own units."""
+    if data[0][0] != "csv":
+        return VALUE_RANGE
+    largest = float(np.max(np.abs(data[3])))
+    return largest if largest > 0 else VALUE_RANGE
 
 
 def load_data(
     state: State, values: Mapping[str, Any], toy_data: Callable[..., tuple]
 ) -> tuple[Data | None, str | None]:
     """(data, message) for the settings: ``data`` is (signature, X_train, X_test, y_train,
-    y_test, n_classes, class_names) (class_names None for a toy data set), the previous data
-    when the settings give none (the message says why); None before a CSV has been
+    y_test, n_classes, class_names) (class_names None for a toy data set; n_classes and
+    class_names None for a regression's), the previous data when the settings give none
+    (the message says why) and it is of the same problem type; None before a CSV has been
     uploaded. ``toy_data(*signature)`` makes a toy data set."""
+    regression = values["problem"] == "regression"
     current = state.get(K.DATA)
+    if current is not None and (current[5] is None) != regression:
+        current = None  # a classification's data does not do for a regression, nor back
     if values["dataset"] == "csv":
         csv = state.get(K.CSV)
         if csv is None or "label" not in csv:
             return current, "Upload a CSV file in the sidebar to train on your own data."
-        signature = ("csv", csv["digest"], csv["label"], csv["features"])
+        signature = ("csv", csv["digest"], csv["label"], csv["features"], values["problem"])
         signature += (values["test_ratio"], values["data_seed"])
     else:
         signature = tuple(values[k] for k in DATA_KEYS)
@@ -233,15 +269,18 @@ def load_data(
     message = None
     try:
         if values["dataset"] == "csv":
-            parts = csv_data(csv, values["test_ratio"], values["data_seed"])
+            parts = csv_data(csv, values["test_ratio"], values["data_seed"], regression)
         else:
             parts = toy_data(*signature)
     except (ValueError, TypeError) as error:
         if current is not None:
             return current, f"{error} The previous data is kept."
         message = f"{error} Showing the default data instead."
-        signature = tuple(DEFAULTS[k] for k in DATA_KEYS)
+        defaults = DEFAULTS | {"dataset": problem_dataset(values["problem"])}
+        signature = tuple(defaults[k] for k in DATA_KEYS)
         parts = toy_data(*signature)
+    if regression:  # numbers to predict: no classes
+        parts = (*parts[:4], None, None)
     state[K.DATA] = (signature, *parts)
     state[K.POINTS_REV] += 1
     return state[K.DATA], message
@@ -259,10 +298,17 @@ def current_run(
     if run is None or state.get(K.RUN_SIGNATURE) != signature:
         _, X_train, X_test, y_train, y_test, n_classes, _ = data
         try:
-            params = classifier_params(values, len(X_train))
-            new = LiveRun(
-                X_train, y_train, X_test, y_test, params, n_classes, features=values["features"]
-            )
+            params = run_params(values, len(X_train))
+            if n_classes is None:  # a regression: the value of one target over the plane
+                new = LiveRun(
+                    X_train, y_train, X_test, y_test, params, features=values["features"],
+                    task="regression", value_range=value_range(data),
+                )  # fmt: skip
+            else:
+                new = LiveRun(
+                    X_train, y_train, X_test, y_test, params, n_classes,
+                    features=values["features"],
+                )  # fmt: skip
         except ValueError as error:
             return run, f"{error} The previous network is kept.", False
         restarted = run is not None and state.get(K.RUN_SIGNATURE) is not None
@@ -277,7 +323,7 @@ def current_run(
 def apply_live_settings(run: LiveRun, values: Mapping[str, Any], n_train: int) -> None:
     """The settings that change a run without resetting it: learning rate, epoch limit,
     speed and the picture's look."""
-    params = classifier_params(values, n_train)
+    params = run_params(values, n_train)
     if run.params["learning_rate"] != params["learning_rate"]:
         run.set_learning_rate(params["learning_rate"])
     if run.epochs != params["epochs"]:

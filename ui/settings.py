@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scratchnet.activations import ACTIVATIONS
-from scratchnet.datasets import DATASETS
+from scratchnet.datasets import DATASETS, REGRESSION_DATASETS
 from scratchnet.features import LABELS as FEATURE_LABELS
 from scratchnet.features import PLAIN, check_features
 from scratchnet.losses import OUTPUTS
@@ -26,6 +26,10 @@ from scratchnet.plots import PALETTES
 from scratchnet.presets import PRESETS
 
 PENALTIES = ("none", "l1", "l2")
+# TensorFlow Playground's problem types: each has its data sets, and the first is where a
+# switch to it starts. An uploaded CSV ("csv") serves both: its label is a class or a number.
+PROBLEMS = ("classification", "regression")
+PROBLEM_DATASETS = {"classification": DATASETS, "regression": REGRESSION_DATASETS}
 MAX_SEED = 2**32 - 1
 MAX_UI_NEURONS = 128
 MAX_UI_LAYERS = 6
@@ -113,7 +117,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # data
-    Setting("dataset", "moons", "choice", choices=(*DATASETS, "csv")),
+    Setting("problem", "classification", "choice", choices=PROBLEMS),
+    Setting("dataset", "moons", "choice", choices=(*DATASETS, *REGRESSION_DATASETS, "csv")),
     Setting("n_samples", 1250, "int", 10, MAX_UI_SAMPLES),
     Setting("noise", 0.1, "float", 0.0, 1.0),
     Setting("classes", 2, "int", 2, 8),
@@ -146,12 +151,12 @@ DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
 DATA_KEYS = ("dataset", "n_samples", "noise", "classes", "test_ratio", "data_seed")
 # Short names keep shared links short; the long names are accepted too.
 URL_NAMES = {
-    "dataset": "data", "n_samples": "n", "noise": "noise", "classes": "k", "test_ratio": "test",
-    "data_seed": "dseed", "hidden": "h", "activation": "act", "output": "out", "init": "init",
-    "init_seed": "iseed", "learning_rate": "lr", "batch_size": "batch", "epochs": "epochs",
-    "optimizer": "opt", "penalty": "reg", "penalty_rate": "rate", "shuffle_seed": "sseed",
-    "show_test": "test_pts", "lecture": "lecture", "features": "f", "speed": "speed",
-    "discrete": "disc", "palette": "pal",
+    "problem": "problem", "dataset": "data", "n_samples": "n", "noise": "noise", "classes": "k",
+    "test_ratio": "test", "data_seed": "dseed", "hidden": "h", "activation": "act",
+    "output": "out", "init": "init", "init_seed": "iseed", "learning_rate": "lr",
+    "batch_size": "batch", "epochs": "epochs", "optimizer": "opt", "penalty": "reg",
+    "penalty_rate": "rate", "shuffle_seed": "sseed", "show_test": "test_pts",
+    "lecture": "lecture", "features": "f", "speed": "speed", "discrete": "disc", "palette": "pal",
 }  # fmt: skip
 FROM_URL = {short: key for key, short in URL_NAMES.items()} | {key: key for key in URL_NAMES}
 
@@ -180,7 +185,25 @@ def from_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             warnings.append(
                 f"The link's {name}={text!r} is not valid ({error}); using the default, {shown}."
             )
+    if not dataset_fits(values["problem"], values["dataset"]):
+        fitting = problem_dataset(values["problem"])
+        if any(FROM_URL.get(name) == "dataset" for name in query):
+            warnings.append(
+                f"The data set {values['dataset']!r} is not a {values['problem']} problem's; "
+                f"using {fitting!r}."
+            )
+        values["dataset"] = fitting
     return values, warnings
+
+
+def dataset_fits(problem: str, dataset: str) -> bool:
+    """True when ``dataset`` is one of ``problem``'s (an uploaded CSV fits both)."""
+    return dataset == "csv" or dataset in PROBLEM_DATASETS[problem]
+
+
+def problem_dataset(problem: str) -> str:
+    """The data set a switch to ``problem`` starts with: TF Playground's first of its kind."""
+    return PROBLEM_DATASETS[problem][0]
 
 
 def unknown_parameter(name: str) -> str:
@@ -221,6 +244,19 @@ def classifier_params(values: Mapping[str, Any], n_train: int) -> dict[str, Any]
     }
 
 
+def regressor_params(values: Mapping[str, Any], n_train: int) -> dict[str, Any]:
+    """``ScratchNetRegressor`` keyword arguments for these settings: a classifier's, with
+    the identity output (the value itself, half the squared error as its loss)."""
+    return classifier_params(values, n_train) | {"output": "identity"}
+
+
+def run_params(values: Mapping[str, Any], n_train: int) -> dict[str, Any]:
+    """The estimator's keyword arguments for these settings' problem type."""
+    if values["problem"] == "regression":
+        return regressor_params(values, n_train)
+    return classifier_params(values, n_train)
+
+
 def speed_of(code: str) -> dict[str, int]:
     """``LiveRun.set_speed`` keywords for a speed of SPEEDS: "3s" -> {"steps": 3}."""
     count, unit = int(code[:-1]), code[-1]
@@ -248,6 +284,7 @@ def preset_values(name: str, base: Mapping[str, Any] | None = None) -> dict[str,
     values.update(
         {key: data[key] for key in ("dataset", "n_samples", "noise", "test_ratio", "data_seed")}
     )
+    values["problem"] = next(p for p, sets in PROBLEM_DATASETS.items() if data["dataset"] in sets)
     n_train = data["n_samples"] - math.ceil(data["test_ratio"] * data["n_samples"])
     batch = params["batch_size"]
     values.update(

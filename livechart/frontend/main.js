@@ -143,15 +143,15 @@
 
   // ---------------------------------------------------------------------- points
 
-  // Wire format (livechart.pack_points): n float32 (x, y) pairs, n uint8 labels,
-  // n uint8 split flags (0 train, 1 test).
-  function unpackPoints(view, n) {
+  // Wire format (livechart.pack_points): n float32 (x, y) pairs, n uint8 labels (or, when
+  // the points carry values, n float32 values), n uint8 split flags (0 train, 1 test).
+  function unpackPoints(view, n, values) {
     // Streamlit hands bytes as a view into a larger buffer that need not be
     // 4-byte aligned: copy into a buffer of our own before reading floats.
     const buffer = view.slice().buffer;
     const xy = new Float32Array(buffer, 0, 2 * n);
-    const labels = new Uint8Array(buffer, 8 * n, n);
-    const split = new Uint8Array(buffer, 9 * n, n);
+    const labels = values ? new Float32Array(buffer, 8 * n, n) : new Uint8Array(buffer, 8 * n, n);
+    const split = new Uint8Array(buffer, (values ? 12 : 9) * n, n);
     const out = { train: { x: [], y: [], c: [] }, test: { x: [], y: [], c: [] } };
     for (let i = 0; i < n; i++) {
       const part = split[i] ? out.test : out.train;
@@ -162,22 +162,62 @@
     return out;
   }
 
+  // Points carry values (args.color_scale: {colorscale, cmin, cmax}) or classes.
+  function valued(args) {
+    return Boolean(args && args.color_scale);
+  }
+
+  // The colour bar of a value scale: thin, beside the plot, as tall as half of it, titled
+  // with what the values are (Plotly widens the right margin to make room for it).
+  function colorBar(args) {
+    const s = style(args.lecture);
+    return {
+      thickness: Math.round(0.8 * s.font),
+      len: 0.5,
+      x: 1.01,
+      xpad: 4,
+      y: 0.5,
+      outlinewidth: 0,
+      tickfont: { size: Math.round(0.85 * s.font) },
+      title: { text: args.value_name || "value", side: "right", font: { size: s.font } },
+    };
+  }
+
   function pointTraces(args) {
     const s = style(args.lecture);
     const colors = args.colors;
     const p = state.points || { train: { x: [], y: [], c: [] }, test: { x: [], y: [], c: [] } };
+    const scale = args.color_scale;
+    // Classes: each point its class's colour. Values: the numbers, which Plotly colours
+    // on the scale (cmin..cmax, clipped beyond), the train points with the colour bar.
     const classColor = (c) => colors[c % colors.length];
+    const paint = (part) => (scale ? part.c : part.c.map(classColor));
+    const onScale = (bar) =>
+      scale
+        ? { colorscale: scale.colorscale, cmin: scale.cmin, cmax: scale.cmax, showscale: bar }
+        : {};
     const showTest = args.show_test && p.test.x.length > 0;
-    const trainMarker = (color) => ({
-      size: s.marker,
-      color: color,
-      line: { color: "white", width: s.outline / 2 },
-    });
+    const trainMarker = (color, bar) =>
+      Object.assign(
+        { size: s.marker, color: color, line: { color: "white", width: s.outline / 2 } },
+        Array.isArray(color) ? onScale(bar) : {},
+        bar && scale ? { colorbar: colorBar(args) } : {},
+      );
     const testMarker = (color) => ({
       size: s.marker,
       color: "white",
-      line: { color: color, width: s.outline },
+      line: Object.assign(
+        { color: color, width: s.outline },
+        Array.isArray(color) && scale
+          ? { colorscale: scale.colorscale, cmin: scale.cmin, cmax: scale.cmax }
+          : {},
+      ),
     });
+    const hover = scale
+      ? (split) =>
+          `${args.value_name || "value"} %{customdata:.3g}<br>(%{x:.2f}, %{y:.2f})<extra>${split}</extra>`
+      : (split) => `%{customdata}<br>(%{x:.2f}, %{y:.2f})<extra>${split}</extra>`;
+    const labels = (part) => (scale ? part.c : part.c.map(className));
     // The points trace of each split stays out of the legend (its first point
     // would set the legend's colour); a grey stand-in in the same legend group
     // shows the split, and clicking it still hides the points.
@@ -201,9 +241,9 @@
         showlegend: false,
         x: p.train.x,
         y: p.train.y,
-        marker: trainMarker(p.train.c.map(classColor)),
-        customdata: p.train.c.map(className),
-        hovertemplate: "%{customdata}<br>(%{x:.2f}, %{y:.2f})<extra>train</extra>",
+        marker: trainMarker(paint(p.train), true),
+        customdata: labels(p.train),
+        hovertemplate: hover("train"),
       },
       {
         type: "scatter",
@@ -214,11 +254,11 @@
         visible: showTest,
         x: p.test.x,
         y: p.test.y,
-        marker: testMarker(p.test.c.map(classColor)),
-        customdata: p.test.c.map(className),
-        hovertemplate: "%{customdata}<br>(%{x:.2f}, %{y:.2f})<extra>test</extra>",
+        marker: testMarker(paint(p.test)),
+        customdata: labels(p.test),
+        hovertemplate: hover("test"),
       },
-      legend("train", trainMarker("#777777"), true),
+      legend("train", trainMarker("#777777", false), true),
       legend("test", testMarker("#777777"), showTest),
     ];
   }
@@ -271,7 +311,8 @@
 
   // ---------------------------------------------------------------------- curves
 
-  // One figure, loss above accuracy on a shared epoch axis. One figure because a
+  // One figure, loss above accuracy (or the score args.score_name names) on a shared
+  // epoch axis. One figure because a
   // Plotly redraw costs about the same for one subplot or two; no Plotly legend
   // and no mode bar because they cost a third of it (the legend is HTML).
   const CURVE_COLORS = { train: "#333333", test: "#E07B00" }; // as scratchnet.plots
@@ -280,8 +321,8 @@
   const CURVES = [
     { split: "train", metric: "loss", column: 1, yaxis: "y" },
     { split: "test", metric: "loss", column: 2, yaxis: "y" },
-    { split: "train", metric: "accuracy", column: 3, yaxis: "y2" },
-    { split: "test", metric: "accuracy", column: 4, yaxis: "y2" },
+    { split: "train", metric: "score", column: 3, yaxis: "y2" },
+    { split: "test", metric: "score", column: 4, yaxis: "y2" },
   ];
   const TRACE_INDICES = CURVES.map((_, i) => i);
 
@@ -298,8 +339,17 @@
       showlegend: false,
       line: { width: s.line, color: CURVE_COLORS[c.split], dash: c.split === "test" ? "dot" : "solid" },
       hovertemplate:
-        "epoch %{x}: %{y:" + (c.metric === "loss" ? ".4g" : ".1%") + "}<extra>" + c.split + "</extra>",
+        "epoch %{x}: %{y:" +
+        (c.metric === "loss" ? ".4g" : scorePercent(args) ? ".1%" : ".3f") +
+        "}<extra>" +
+        c.split +
+        "</extra>",
     }));
+  }
+
+  // Scores are fractions shown as percentages (accuracy) unless args.score_percent is false.
+  function scorePercent(args) {
+    return !args || args.score_percent !== false;
   }
 
   function curveLayout(args) {
@@ -316,9 +366,17 @@
       plot_bgcolor: t.bg,
       showlegend: false,
       xaxis: Object.assign({ title: { text: "epoch" }, anchor: "y2", rangemode: "tozero" }, axis),
-      yaxis: Object.assign({ title: { text: "loss" }, domain: [0.56, 1], rangemode: "tozero" }, axis),
+      yaxis: Object.assign(
+        { title: { text: args.loss_name || "loss" }, domain: [0.56, 1], rangemode: "tozero" },
+        axis,
+      ),
       yaxis2: Object.assign(
-        { title: { text: "accuracy" }, domain: [0, 0.44], range: [0, 1.02], tickformat: ".0%" },
+        {
+          title: { text: args.score_name || "accuracy" },
+          domain: [0, 0.44],
+          range: args.score_range || [0, 1.02],
+          tickformat: scorePercent(args) ? ".0%" : "",
+        },
         axis,
       ),
     };
@@ -731,17 +789,20 @@
     const p = header.progress;
     const epoch = typeof p === "number" && !Number.isInteger(p) ? p.toFixed(2) : header.epoch;
     const parts = [`<span class="headline"><strong>Epoch ${epoch}</strong> · ${header.status}</span>`];
-    const names = ["train loss", "test loss", "train accuracy", "test accuracy"];
+    const args = state.args || {};
+    const loss = args.loss_name || "loss";
+    const score = args.score_name || "accuracy";
+    const names = ["train " + loss, "test " + loss, "train " + score, "test " + score];
     names.forEach((name, i) => {
       if (!now) return;
       const value = now[i + 1];
-      const percent = i >= 2;
+      const percent = i >= 2 && scorePercent(args);
       let delta = "";
       if (before && value !== null && before[i + 1] !== null) {
         const d = value - before[i + 1];
         const text = percent ? (100 * d).toFixed(1) + "%" : d.toFixed(3);
         const zero = Number(text.replace("%", "")) === 0; // no change at the shown precision
-        const good = percent ? d >= 0 : d <= 0;
+        const good = i >= 2 ? d >= 0 : d <= 0; // a score rises, a loss falls
         const kind = zero ? "same" : good ? "up" : "down";
         delta = ` <span class="${kind}">${zero ? "±" : d > 0 ? "+" : ""}${zero ? text.replace("-", "") : text}</span>`;
       }
@@ -862,7 +923,7 @@
 
   function drawPreview(data) {
     const args = data.args;
-    if (args.points) preview.points = unpackPoints(args.points, args.points_n);
+    if (args.points) preview.points = unpackPoints(args.points, args.points_n, valued(args));
     if (preview.failed) return;
     previewState(args);
     statusDiv.hidden = !args.status; // the status line as onRender shows it (paused)
@@ -906,7 +967,9 @@
     const colors = args.colors;
     const dot = (part, filled) => {
       for (let i = 0; i < part.x.length; i++) {
-        const color = colors[part.c[i] % colors.length];
+        const color = args.color_scale
+          ? scaleColor(part.c[i], args.color_scale)
+          : colors[part.c[i] % colors.length];
         ctx.beginPath();
         ctx.arc(
           area.left + (part.x[i] - xmin) * area.scale,
@@ -928,6 +991,21 @@
       if (args.show_test) dot(p.test, false);
     }
     window.livechartPreviews = (window.livechartPreviews || 0) + 1;
+  }
+
+  // A value's colour on a scale {colorscale: [[0, "#rrggbb"], ...], cmin, cmax}, blended
+  // between its stops as Plotly blends them (linearly in RGB), clipped at the ends.
+  function scaleColor(value, scale) {
+    const t = Math.min(1, Math.max(0, (value - scale.cmin) / (scale.cmax - scale.cmin)));
+    const stops = scale.colorscale;
+    let i = 1;
+    while (i < stops.length - 1 && stops[i][0] < t) i++;
+    const [t0, c0] = stops[i - 1];
+    const [t1, c1] = stops[i];
+    const w = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+    const rgb = (c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
+    const [a, b] = [rgb(c0), rgb(c1)];
+    return "rgb(" + a.map((v, k) => Math.round(v + w * (b[k] - v))).join(",") + ")";
   }
 
   function removePreview() {
@@ -956,15 +1034,21 @@
 
     let pointsChanged = false;
     if (args.points && args.points_rev !== state.pointsRev) {
-      state.points = unpackPoints(args.points, args.points_n);
+      state.points = unpackPoints(args.points, args.points_n, valued(args));
       state.pointsRev = args.points_rev;
       stats.pointsRev = state.pointsRev;
       pointsChanged = true;
     }
 
     const extentKey = args.extent.join(",");
-    const styleKey = [args.lecture, args.show_test, args.height, args.colors.join(), theme.key].join("|");
-    const curveKey = [args.lecture, args.height, theme.key].join("|");
+    const styleKey = [
+      args.lecture, args.show_test, args.height, args.colors.join(), theme.key,
+      JSON.stringify(args.color_scale || null), args.value_name,
+    ].join("|");
+    const curveKey = [
+      args.lecture, args.height, theme.key, args.loss_name, args.score_name,
+      args.score_percent, (args.score_range || []).join(),
+    ].join("|");
     const layoutChanged =
       !state.plotted || extentKey !== state.extentKey || styleKey !== state.styleKey;
     state.extentKey = extentKey;
