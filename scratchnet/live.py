@@ -372,7 +372,7 @@ class LiveRun:
         """Change the rate of the running network from the next step on (no reset); once
         it has trained, the change is recorded with its step (``changes``)."""
         before = self.params["learning_rate"]
-        self.params = check_params({**self.params, "learning_rate": learning_rate})
+        self.params = check_params({**self.params, "learning_rate": learning_rate}, self.task)
         self.trainer.learning_rate = self.params["learning_rate"]
         self.trainer.clear_divergence()  # a lower rate may well go on
         if self.trainer.steps and not self._changes:  # the rate it started with, first
@@ -432,7 +432,7 @@ class LiveRun:
 
     def _check(self, change: Change) -> None:
         if change.kind == "lr":
-            check_params({**self.params, "learning_rate": change.values[0]})
+            check_params({**self.params, "learning_rate": change.values[0]}, self.task)
         elif change.kind == "w":
             self._check_weight(*change.values)
         else:
@@ -447,7 +447,7 @@ class LiveRun:
 
     def set_epochs(self, epochs: int) -> None:
         """Move the stopping point; raising it lets a finished run continue."""
-        self.params = check_params({**self.params, "epochs": epochs})
+        self.params = check_params({**self.params, "epochs": epochs}, self.task)
 
     def set_speed(self, steps: int | None = None, epochs: int | None = None) -> None:
         """What one ``tick`` trains: ``steps`` minibatches (watch each step of SGD move the

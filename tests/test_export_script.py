@@ -99,3 +99,14 @@ def test_every_download_is_made_when_asked_and_reads_back(tmp_path):
     _, weights = run_exported(script, tmp_path)
     np.testing.assert_array_equal(weights[0], run.trainer.net.coefs[0])
     assert json.loads(files["scratchnet_run.ipynb"].make())["nbformat"] == 4
+
+
+def test_a_regression_run_exports_a_script_that_trains_it_again(tmp_path):
+    state, run = played(problem="regression", h="6,3")
+    assert run.regression
+    script = run_script(state[K.SETTINGS], run)
+    stdout, weights = run_exported(script, tmp_path)
+    for mine, theirs in zip(weights, [*run.trainer.net.coefs, *run.trainer.net.intercepts],
+                            strict=True):  # fmt: skip
+        np.testing.assert_array_equal(mine, theirs)
+    assert "train: loss" in stdout and "R²" in stdout

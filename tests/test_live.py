@@ -522,3 +522,14 @@ def test_the_timeline_keeps_under_a_megabyte_for_10000_epochs_at_the_defaults():
     per_checkpoint = run.trainer.timeline.checkpoints[-1].nbytes
     assert [c.epoch for c in run.trainer.timeline.checkpoints] == [0, EVERY, 2 * EVERY]
     assert (10_000 // EVERY + 1) * (per_checkpoint + 400) < 1_000_000  # + the generator's state
+
+
+def test_a_regression_run_takes_live_changes():
+    X, y = make_dataset("plane", 300, 0.0, seed=0)
+    X_train, X_test, y_train, y_test = split(X, y, 0.25, seed=0)
+    run = LiveRun(X_train, y_train, X_test, y_test, {**PARAMS, "output": "identity"})
+    run.tick()
+    run.set_learning_rate(0.02)  # checked as a regression's parameters, not a classifier's
+    run.set_epochs(9)
+    assert run.params["learning_rate"] == 0.02 and run.epochs == 9
+    assert [c.kind for c in run.changes] == ["lr", "lr"]

@@ -111,11 +111,11 @@ X, y = make_dataset({dataset!r}, {n}, {noise!r}, seed={seed}, n_classes={classes
 X_train, X_test, y_train, y_test = split(X, y, {test_ratio!r}, seed={seed})
 """
 
-CSV_DATA = """from scratchnet.datasets import load_csv, split, standardize
+CSV_DATA = """from scratchnet.datasets import {load}, split, standardize
 
 # The data: your file {file!r} (put it next to this script), columns {features} -> {label!r},
 # split {test_ratio} for testing (seed {seed}), scaled on the training part
-X, y, info = load_csv({file!r}, {label!r}, {features!r}, return_info=True)
+X, y, info = {load}({file!r}, {label!r}, {features!r}, return_info=True)
 X_train, X_test, y_train, y_test = split(X, y, {test_ratio!r}, seed={seed})
 X_train, X_test, _, _ = standardize(X_train, X_test)
 """
@@ -168,6 +168,7 @@ def run_script(values: Mapping[str, Any], run: LiveRun, csv: Mapping[str, Any] |
     ]
     if values["dataset"] == "csv":
         data = CSV_DATA.format(
+            load="load_regression_csv" if regression else "load_csv",
             file=csv["name"], label=csv["label"], features=list(csv["features"]),
             test_ratio=values["test_ratio"], seed=values["data_seed"],
         )  # fmt: skip
