@@ -643,9 +643,9 @@ def _refuse_text_target(
         if not _is_number(cell, decimal_comma):
             raise ValueError(
                 f"Row {row_numbers[i]}, column {name!r}: expected a number to predict, got "
-                f"{cell!r}. A regression target must be numeric; text values are classes: "
-                f"load the file with load_csv to classify them. Is {name!r} the right "
-                f"target column?"
+                f"{cell!r}. A regression target must be numeric; text values are classes "
+                f"(to classify them: Problem type Classification, or load_csv). Is {name!r} "
+                f"the right target column?"
             )
 
 
