@@ -22,9 +22,11 @@ import numpy as np
 import pytest
 from browser_support import chart_epoch, component_frame, wait_until
 
+from scratchnet.datasets import split
 from scratchnet.features import feature_map
 from scratchnet.network import MLP
 from scratchnet.plots import boundary_rgba, grid, value_rgba
+from ui.settings import DEFAULTS
 
 pytestmark = pytest.mark.browser
 
@@ -423,15 +425,29 @@ def test_a_link_replays_a_run_whose_rate_changed_while_playing(browser, server):
                    what=f"{changes} changes in the link", timeout=TIMEOUT_MS / 1000,
                    pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
     page.get_by_role("button", name=re.compile("^Pause")).click()
+    page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name=re.compile("^Step")).click()  # to an epoch's end
-    # the link is written after the step: its epoch is the one the chart shows, whole
-    wait_until(lambda: link_epoch(page.url) == chart_epoch(frame) == int(chart_epoch(frame)),
-               what="the link at the chart's epoch", timeout=TIMEOUT_MS / 1000,
+    # the view drew a whole epoch's weights, and the link and the chart are at that epoch
+    X, y = np.zeros((DEFAULTS["n_samples"], 2)), np.zeros(DEFAULTS["n_samples"])
+    n_train = len(split(X, y, DEFAULTS["test_ratio"], DEFAULTS["data_seed"])[0])
+    per_epoch = -(-n_train // DEFAULTS["batch_size"])  # minibatch steps an epoch
+
+    def at_an_epochs_end():
+        steps = component_frame(page, "netview.netview").evaluate("window.netviewStats.steps")
+        epoch = link_epoch(page.url)
+        return steps % per_epoch == 0 and steps // per_epoch == epoch == chart_epoch(frame)
+
+    wait_until(at_an_epochs_end, what="the view, the link and the chart at an epoch's end",
+               timeout=TIMEOUT_MS / 1000,
                pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
     link = page.url
     assert [c.split(":")[1] for c in link_changes(link)] == ["lr", "lr", "lr"]
     opened, fresh, fresh_frame = open_page(browser, link)
-    assert link_weights(fresh) == link_weights(page)  # the same run, bit for bit
+    # the same step (what the views drew), then the same weights, bit for bit
+    steps = [component_frame(p, "netview.netview").evaluate("window.netviewStats.steps")
+             for p in (page, fresh)]  # fmt: skip
+    assert steps[0] == steps[1], f"{link}: steps {steps}"
+    assert link_weights(fresh) == link_weights(page), f"{link}: steps {steps}"
     assert chart_epoch(fresh_frame) == chart_epoch(frame)
     opened.close()
     context.close()
