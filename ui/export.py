@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from scratchnet.export import history_csv, model_dict, to_json, to_npz
 from scratchnet.live import LiveRun
 from scratchnet.plots import boundary_figure
 
@@ -43,11 +42,17 @@ def downloads(
     HTML, PNG picture), the script and the notebook. Each is made under ``lock`` (the frame
     route may be training the run) from the run as it is when the button is pressed."""
 
+    # scratchnet.export is imported when a file is made: it brings scikit-learn (its
+    # estimators), ~0.6 s that a student's first page load need not wait for.
     def model() -> dict[str, Any]:
+        from scratchnet.export import model_dict
+
         with lock:
             return model_dict(run.trainer.net, run.params, run.features, class_names)
 
     def history() -> str:
+        from scratchnet.export import history_csv
+
         with lock:
             rows = run.history[:]
         return history_csv(rows, run.history.columns)
@@ -72,10 +77,11 @@ def downloads(
 
     return [
         Download("Weights (JSON)", "scratchnet_weights.json", "application/json",
-                 lambda: to_json(model()), "Layer sizes, activation, features, every weight: "
-                 "scratchnet.export.load_model reads it back."),
+                 lambda: _export("to_json")(model()), "Layer sizes, activation, features, "
+                 "every weight: scratchnet.export.load_model reads it back."),
         Download("Weights (.npz)", "scratchnet_weights.npz", "application/octet-stream",
-                 lambda: to_npz(model()), "The same for NumPy: coef_0, intercept_0, ..."),
+                 lambda: _export("to_npz")(model()),
+                 "The same for NumPy: coef_0, intercept_0, ..."),
         Download("History (CSV)", "scratchnet_history.csv", "text/csv", history,
                  "One row per epoch: loss, accuracy, learning rate."),
         Download("Boundary (HTML)", "scratchnet_boundary.html", "text/html", figure,
@@ -150,6 +156,13 @@ print(f"steps {{trainer.steps}}, epoch {{trainer.progress:g}}")
 with open({weights!r}, "w") as file:
     file.write(to_json(model_dict(trainer.net, PARAMS, FEATURES, {classes})))
 """
+
+
+def _export(name: str) -> Callable:
+    """A function of scratchnet.export, imported when it is called for."""
+    import scratchnet.export
+
+    return getattr(scratchnet.export, name)
 
 
 def run_script(values: Mapping[str, Any], run: LiveRun, csv: Mapping[str, Any] | None = None,
