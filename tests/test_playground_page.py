@@ -1,5 +1,8 @@
 """The Playground page through Streamlit's AppTest: what a student clicks, and what follows."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -446,3 +449,18 @@ def test_a_bad_csv_target_is_an_error_and_the_previous_data_stays(bad, why):
     assert at.session_state[K.DATA] is good and run_of(at) is run
     at = click(at, "Step")  # and it trains on
     assert not at.exception and run_of(at).epoch == 1
+
+
+def test_the_first_page_run_does_not_wait_for_scikit_learn():
+    """A student's first page load runs the page's imports: scikit-learn (0.6 s here) is
+    for the exports and the Experiments page, imported when those need it."""
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"AppTest.from_file({PAGE!r}, default_timeout=60).run(); "
+        "print('sklearn' in sys.modules)"
+    )
+    root = str(Path(PAGE).parents[1])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=root, env={**os.environ, "PYTHONPATH": root},
+                          timeout=120)  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stderr[-2000:]
