@@ -11,6 +11,8 @@ Writes to docs/:
 * ``network.png``: the network view of a 2-8-6-2 network on four input features, after
   playing a few seconds;
 * ``phone.png``: the Playground on a 390 x 844 touch screen, playing;
+* ``regression.png``: the Playground on multi-gaussian as a regression (2-16-16-1 tanh);
+* ``under-the-hood.png``: the Under the hood page on a 2-3-2 network the Playground played;
 * ``experiments.png`` (when pages/experiments.py exists): the Experiments page after
   its default experiment ran (Run pressed, the results plot drawn).
 
@@ -135,6 +137,27 @@ def experiments_shot(browser, url: str, path: Path, timeout: float) -> None:
         context.close()
 
 
+def hood_shot(browser, url: str, path: Path, play_seconds: float) -> None:
+    """The Playground played a little, then its Under the hood page on that run."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url + "/?h=3")
+        page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=90_000)
+        play_then_pause(page, play_seconds)
+        page.get_by_role("link", name=re.compile("Under the hood")).click()
+        page.get_by_text("Forward: what the network computes").wait_for(timeout=90_000)
+        page.mouse.move(5, 5)
+        settle(page, 1.5)
+        page.screenshot(path=str(path))
+        print(f"{path.relative_to(ROOT)}")
+    finally:
+        context.close()
+
+
+SHOTS = ("playground", "lecture", "network", "phone", "regression", "hood", "experiments")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--play-seconds", type=float, default=4.0)
@@ -142,17 +165,29 @@ def main() -> None:
         "--experiment-timeout", type=float, default=600.0, help="seconds the sweep may take"
     )
     parser.add_argument("--skip-experiments", action="store_true")
+    parser.add_argument(
+        "--only", default=",".join(SHOTS), help="comma-separated: " + ", ".join(SHOTS)
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
     DOCS.mkdir(exist_ok=True)
     with streamlit_server(APP) as server, chromium() as browser:
-        playground_shot(browser, server.url, DOCS / "playground.png", args.play_seconds)
-        playground_shot(
-            browser, server.url + "/?lecture=1", DOCS / "lecture.png", args.play_seconds
-        )
-        network_shot(browser, server.url, DOCS / "network.png", args.play_seconds)
-        phone_shot(browser, server.url, DOCS / "phone.png", args.play_seconds)
-        if HAS_EXPERIMENTS and not args.skip_experiments:
-            experiments_shot(browser, server.url, DOCS / "experiments.png", args.experiment_timeout)
+        url, seconds = server.url, args.play_seconds
+        if "playground" in only:
+            playground_shot(browser, url, DOCS / "playground.png", seconds)
+        if "lecture" in only:
+            playground_shot(browser, url + "/?lecture=1", DOCS / "lecture.png", seconds)
+        if "network" in only:
+            network_shot(browser, url, DOCS / "network.png", seconds)
+        if "phone" in only:
+            phone_shot(browser, url, DOCS / "phone.png", seconds)
+        if "regression" in only:
+            playground_shot(browser, url + "/?problem=regression&data=multi-gaussian&h=16,16"
+                            "&act=tanh", DOCS / "regression.png", seconds)  # fmt: skip
+        if "hood" in only:
+            hood_shot(browser, url, DOCS / "under-the-hood.png", seconds)
+        if HAS_EXPERIMENTS and not args.skip_experiments and "experiments" in only:
+            experiments_shot(browser, url, DOCS / "experiments.png", args.experiment_timeout)
 
 
 if __name__ == "__main__":
