@@ -243,6 +243,19 @@ def wire_row(row: Mapping[str, Any], columns: Sequence[str] = CURVE_KEYS[1:]) ->
     return [int(row["epoch"]), *(_number(row.get(k)) for k in columns)]
 
 
+def _rows_at(curves: Any, epoch: int, columns: Sequence[str]) -> list[list]:
+    """The wire rows of epochs ``epoch - 1`` and ``epoch`` of ``curves`` (those it has):
+    row i usually holds epoch i + 1, else a search finds it."""
+    rows = []
+    for e in (epoch - 1, epoch):
+        row = curves[e - 1] if 1 <= e <= len(curves) else None
+        if row is None or int(row["epoch"]) != e:
+            row = next((r for r in curves if int(r["epoch"]) == e), None)
+        if row is not None:
+            rows.append(wire_row(row, columns))
+    return rows
+
+
 def _new_rows(curves: Any, after: float, columns: Sequence[str] = CURVE_KEYS[1:]) -> list[list]:
     """Rows of ``curves`` (list of dicts or DataFrame) with epoch > ``after``, oldest first."""
     if hasattr(curves, "iloc"):  # a DataFrame: find the new rows without converting the rest
@@ -372,6 +385,7 @@ def live_chart(
     painter: Mapping[str, Any] | None = None,
     progress: float | None = None,
     class_names: Sequence[str] | None = None,
+    rewind: int | None = None,
     color_scale: Mapping[str, Any] | None = None,
     value_name: str = "value",
     curve_columns: Sequence[str] = CURVE_KEYS[1:],
@@ -420,6 +434,10 @@ def live_chart(
         a quarter into the fourth); the status line shows it while it is not whole, as
         frames do with their ``progress``. None: ``epoch``.
     class_names : what hovering a point calls its class (default "class 0", "class 1", ...).
+    rewind : an epoch of the past to show instead of the newest (a timeline): ``image`` and
+        ``step`` are that epoch's, taken whatever the chart showed; the status line shows
+        that epoch with its row of ``curves`` (which must hold it), and a line marks it on
+        the curves. None again: the next ``image`` is taken as the newest.
     color_scale : points that carry numbers instead of classes (``pack_points(...,
         values=True)``, or ``points`` whose y are numbers), coloured on this continuous
         scale, Plotly's ``{"colorscale": [[0, colour], ..., [1, colour]], "cmin": low,
@@ -496,6 +514,8 @@ def live_chart(
         painter=painter,
         progress=None if progress is None else round(float(progress), 4),
         class_names=[str(name) for name in class_names] if class_names else None,
+        rewind=None if rewind is None else int(rewind),
+        rewind_rows=None if rewind is None else _rows_at(curves, rewind, curve_columns),
         color_scale=color_scale,
         value_name=str(value_name),
         loss_name=str(loss_name),

@@ -126,6 +126,7 @@ def network_view(
     playing: bool = False,
     weights_url: str | None = None,
     lecture: bool = False,
+    rewound: bool = False,
     on_change: Callable[[], None] | None = None,
 ) -> Any:
     """Draw the network (see the module docstring) and return the last event, or None.
@@ -133,6 +134,8 @@ def network_view(
     net : the network, as ``network_spec`` describes it.
     extent : (xmin, xmax, ymin, ymax) of the plane the neurons' pictures cover.
     steps : the training step the weights are from (older pictures never replace newer).
+    rewound : the weights are a past epoch's (a timeline): drawn whatever step the view
+        showed; the next drawing after one is taken whatever its step too.
     weights_url : while ``playing``, where the view asks for newer weights (little-endian
         float64s: the step, then the flat weights), a few times a second, when no live chart
         on the page shares its frames' weights with it (livechart's "livechart:frame"
@@ -149,6 +152,7 @@ def network_view(
         extent=[float(v) for v in extent],
         run_id=str(run_id),
         steps=int(steps),
+        rewound=bool(rewound),
         playing=bool(playing and weights_url),
         weights_url=weights_url,
         lecture=bool(lecture),

@@ -541,8 +541,12 @@ def network_panel(run: LiveRun, values: dict) -> None:
     net = run.trainer.net
     live = frames_mode() and state[K.PLAYING]
     token = state.get(K.FRAME_TOKEN)
+    back = rewind_epoch(run)
     with frames.REGISTRY.lock(token):
         weights, steps = net.flat_params.copy(), run.trainer.steps
+        if back is not None:  # the timeline's past epoch
+            weights = run.weights_at(back)
+            steps = 0 if back == 0 else int(run.history[back - 1]["steps"])
     labels = [FEATURE_LABELS[f] for f in run.features]
     colors = PALETTES[values["palette"]]
     spec = network_spec(
@@ -552,8 +556,35 @@ def network_panel(run: LiveRun, values: dict) -> None:
         key=K.VIEW, net=spec, extent=run.extent,
         run_id=state[K.RUN_ID], steps=steps, playing=live,
         weights_url=f"{frames.WEIGHTS_PATH}/{token}" if live and token else None,
-        lecture=values["lecture"], on_change=view_clicked,
+        lecture=values["lecture"], rewound=back is not None, on_change=view_clicked,
     )  # fmt: skip
+
+
+def rewind_epoch(run: LiveRun) -> int | None:
+    """The past epoch the timeline shows, or None for the newest (always while playing)."""
+    back = state.get(K.REWIND)
+    if state[K.PLAYING] or back is None or not 0 <= back < run.epoch:
+        return None
+    return back
+
+
+def timeline(run: LiveRun) -> None:
+    """Go back over the epochs played: the boundary, the diagram and the metrics show the
+    epoch picked; Play (or the slider back at the end) goes on from the newest."""
+    if state[K.PLAYING] or run.epoch < 1:
+        return
+    back = rewind_epoch(run)
+    st.slider(
+        "Timeline: look back to epoch", 0, run.epoch, run.epoch if back is None else back,
+        key=f"{K.TIMELINE}_{state[K.RUN_ID]}_{run.epoch}", on_change=timeline_moved,
+        args=(f"{K.TIMELINE}_{state[K.RUN_ID]}_{run.epoch}", run.epoch),
+        help="Every epoch's weights are rebuilt exactly from checkpoints. Training goes on "
+        "from the newest epoch, not from the one shown.",
+    )  # fmt: skip
+
+
+def timeline_moved(key: str, newest: int) -> None:
+    state[K.REWIND] = None if state[key] >= newest else int(state[key])
 
 
 def confusion_view() -> None:
@@ -594,16 +625,23 @@ def draw(run: LiveRun) -> None:
     # (the frames carry 322 numbers, the server makes no picture), unless the network is
     # too large for a browser to paint in time: then the server's PNG.
     run.browser_paints = app and run.paint_cost() <= BROWSER_PAINT_LIMIT
+    back = rewind_epoch(run)
+    if back is None:
+        image, step = run.picture(), run.trainer.steps
+    else:  # the timeline shows a past epoch (frame() holds the run's lock)
+        image, step = run.picture_at(back)
+        status = f"looking back · the newest is epoch {run.epoch}"
     live_chart(
         key=K.CHART,
         points=pack_points(X_train, y_train, X_test, y_test, values=regression),
         points_rev=state[K.POINTS_REV],
-        image=run.picture(),
+        image=image,
         extent=run.extent,
         curves=run.history,
         run_id=state[K.RUN_ID],
         epoch=run.epoch,
-        step=run.trainer.steps,
+        step=step,
+        rewind=back,
         progress=run.progress,
         lecture=values["lecture"],
         show_test=values["show_test"],
@@ -709,6 +747,7 @@ def page() -> None:
         with chart_column:
             st.fragment(live_view, run_every=FRAME_SECONDS if ticking else None)()
             headline(values)
+            timeline(run)
         with network_column:
             network_panel(run, values)
     if run.n_classes is not None and run.n_classes > 2:  # a regression has no classes

@@ -536,17 +536,31 @@ class LiveRun:
         if self.regression:
             drawn += (self.value_range, self.target)
         if self._png is None or self._png[0] != drawn:
-            if self.regression:
-                rgba = value_rgba(
-                    self.values()[:, self.target], self.grid_size, self.colors,
-                    value_range=self.value_range, discrete=self.discrete,
-                )  # fmt: skip
-            else:
-                rgba = boundary_rgba(
-                    self.probabilities(), self.grid_size, self.colors, discrete=self.discrete
-                )
+            rgba = self._rgba(self.trainer.net)
             self._png = (drawn, encode_png(rgba, level=1))
         return self._png[1]
+
+    def _rgba(self, net: Any) -> NDArray[np.uint8]:
+        """The picture of ``net`` (this run's network, or its weights at another epoch)."""
+        if self.regression:
+            return value_rgba(
+                net.predict_output(self._grid)[:, self.target], self.grid_size, self.colors,
+                value_range=self.value_range, discrete=self.discrete,
+            )  # fmt: skip
+        return boundary_rgba(
+            net.predict_proba(self._grid), self.grid_size, self.colors, discrete=self.discrete
+        )
+
+    def picture_at(self, epoch: int) -> tuple[bytes, int]:
+        """(``picture`` of the end of ``epoch``, its training step): what a chart shows when
+        a timeline goes back to it (see ``weights_at``)."""
+        steps = 0 if epoch == 0 else int(self.history[epoch - 1]["steps"])
+        weights = self.weights_at(epoch)
+        if self.browser_paints:
+            return weights.astype("<f8", copy=False).tobytes(), steps
+        if self._scratch is None or not np.array_equal(self._scratch.net.flat_params, weights):
+            return self.boundary_png(), steps  # the newest epoch: the run's own picture
+        return encode_png(self._rgba(self._scratch.net), level=1), steps
 
     def picture(self) -> bytes:
         """What a chart needs to show the boundary now: ``boundary_png``, or, when the

@@ -464,3 +464,34 @@ def test_the_first_page_run_does_not_wait_for_scikit_learn():
                           cwd=root, env={**os.environ, "PYTHONPATH": root},
                           timeout=120)  # fmt: skip
     assert done.stdout.strip().splitlines()[-1] == "False", done.stderr[-2000:]
+
+
+def component_args(at, name: str) -> dict:
+    """The arguments the page gave a component (``livechart`` or ``netview``) this run."""
+    import json
+
+    for element in at.get("component_instance"):
+        if element.proto.component_name.endswith(name):
+            return json.loads(element.proto.json_args)
+    raise LookupError(name)
+
+
+def test_the_timeline_shows_a_past_epoch_and_play_goes_on_from_the_newest():
+    at = page(h="4")
+    for _ in range(3):
+        click(at, "Step")
+    run = run_of(at)
+    newest = run.trainer.net.flat_params.copy()
+    (timeline,) = [s for s in at.slider if s.label.startswith("Timeline")]
+    assert timeline.value == 3
+    timeline.set_value(1).run()
+    assert not at.exception and not at.error
+    chart, view = component_args(at, "livechart"), component_args(at, "netview")
+    assert chart["rewind"] == 1 and [r[0] for r in chart["rewind_rows"]] == [1]
+    assert chart["step"] == run.history[0]["steps"] and view["rewound"]
+    np.testing.assert_array_equal(view["net"]["weights"], run.weights_at(1))
+    assert not np.array_equal(run.weights_at(1), newest)
+    np.testing.assert_array_equal(run.trainer.net.flat_params, newest)  # the run is untouched
+    click(at, "Step")  # goes on from the newest epoch, and the timeline is back at it
+    assert run_of(at).epoch == 4 and K.REWIND not in at.session_state
+    assert component_args(at, "livechart")["rewind"] is None

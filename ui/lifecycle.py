@@ -178,6 +178,7 @@ def switch_problem(state: State) -> None:
 
 def toggle_play(state: State) -> None:
     """Play or Pause; Play refuses (with a notice) a run that cannot go on."""
+    state.pop(K.REWIND, None)  # the timeline back at the newest epoch
     run: LiveRun | None = state.get(K.RUN)
     if state[K.PLAYING] or run is None:
         state[K.PLAYING] = False
@@ -195,6 +196,7 @@ def toggle_play(state: State) -> None:
 def step(state: State, lock: contextlib.AbstractContextManager | None = None) -> None:
     """Pause and train one epoch. ``lock``: held while training, so that the frame route
     does not train the same run at the same time."""
+    state.pop(K.REWIND, None)  # the timeline back at the newest epoch
     state[K.PLAYING] = False
     if K.RUN in state:
         with lock or contextlib.nullcontext():
@@ -203,12 +205,14 @@ def step(state: State, lock: contextlib.AbstractContextManager | None = None) ->
 
 def reset(state: State) -> None:
     """Start again with the same seeds: the run replays exactly."""
+    state.pop(K.REWIND, None)  # the timeline back at the newest epoch
     state[K.PLAYING] = False
     state[K.RUN_SIGNATURE] = None
 
 
 def new_init(state: State) -> None:
     """Start again from other initial weights (the next init seed)."""
+    state.pop(K.REWIND, None)  # the timeline back at the newest epoch
     seed = (state[K.SETTINGS]["init_seed"] + 1) % (MAX_SEED + 1)
     state[K.SETTINGS]["init_seed"] = state[K.widget("init_seed")] = seed
     reset(state)

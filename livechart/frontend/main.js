@@ -74,6 +74,8 @@
     runId: null,
     epoch: null,
     shownStep: -Infinity, // the training step of the picture shown (or being decoded)
+    rewound: false, // showing a past epoch (args.rewind), not the newest
+    rewindMark: null, // the epoch the curves' line marks
     newest: null, // that picture: {bytes, extent, step}
     lastEpoch: -Infinity,
     pendingRows: [],
@@ -424,6 +426,15 @@
       });
     }
     Plotly.react(curvesDiv, traces, curveLayout(args), CURVE_CONFIG);
+  }
+
+  // A line on the curves at the epoch a timeline shows (null: none).
+  function markRewind(epoch) {
+    if (epoch === state.rewindMark || !curvesDiv.data) return;
+    state.rewindMark = epoch;
+    const line = { type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
+      line: { color: "#888888", width: 2, dash: "dot" } };
+    Plotly.relayout(curvesDiv, { shapes: epoch === null ? [] : [line] });
   }
 
   function clearCurves() {
@@ -1081,6 +1092,12 @@
       state.epoch = null;
     }
     state.runId = args.run_id;
+    // A timeline (args.rewind): the picture of a past epoch, or the newest again after one,
+    // is taken whatever step the chart showed.
+    const rewound = args.rewind !== null && args.rewind !== undefined;
+    if (rewound || state.rewound) state.shownStep = -Infinity;
+    state.rewound = rewound;
+    markRewind(rewound ? args.rewind : null);
     const step = args.step ?? args.epoch;
     const stale = step < state.shownStep; // older than the picture shown: keep what is shown
     if (stale) stats.stale += 1;
@@ -1110,7 +1127,10 @@
     // playing or paused, so nothing on the page moves when Play is pressed.
     statusDiv.hidden = !args.status;
     statusDiv.classList.toggle("lecture", Boolean(args.lecture));
-    if (args.status && !framesMode && !stale) {
+    if (args.status && rewound) {
+      poll.last = args.rewind_rows || [];
+      showStatus({ epoch: args.rewind, status: args.status, progress: args.rewind });
+    } else if (args.status && !framesMode && !stale) {
       poll.last = (args.curves || []).slice(-2).length ? lastRows(args.curves) : poll.last;
       showStatus({ epoch: args.epoch, status: args.status, progress: args.progress });
     }

@@ -151,6 +151,9 @@
     if (!event.data || event.data.type !== "streamlit:render") return;
     const args = event.data.args;
     if (!state.args || args.run_id !== state.args.run_id) state.steps = -1; // a new network
+    // a timeline's past epoch (args.rewound), or the newest again after one: drawn whatever
+    // step the view showed
+    if (args.rewound || (state.args && state.args.rewound)) state.steps = -1;
     state.args = args;
     document.body.classList.toggle("lecture", Boolean(args.lecture));
     try {
