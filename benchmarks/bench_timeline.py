@@ -12,6 +12,11 @@ trains ``--epochs`` epochs, with two learning-rate changes on the way. Then:
   one live epoch of the run (training and its evaluation), so the ratio says how many
   epochs' worth of time a scrub costs. Goal: a new epoch shown within 100 ms.
 Each scrub's weights are checked against the weights the run had at that epoch.
+
+With ``--browser``, the same in the app, in headless Chromium: the timeline slider moved
+one epoch back with the keyboard, timed until the chart's status line shows that epoch
+(Streamlit's rerun included), against the peer of the same page: a Step, timed until the
+status shows the next epoch.
 """
 
 from __future__ import annotations
@@ -30,11 +35,49 @@ from benchmarks.bench_frame import playground_run
 from scratchnet.plots import boundary_rgba, encode_png
 
 
+def browser_scrubs(epochs: int, scrubs: int) -> None:
+    """Time the timeline in the app (see the module docstring)."""
+    import re
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from browser_support import chromium, component_frame, streamlit_server
+
+    status = "(document.querySelector('#status strong') || {}).innerText || ''"
+    with streamlit_server("app.py") as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server.url + f"/?epoch={epochs}")  # trained to there on open
+        chart = component_frame(page, "livechart.livechart", timeout=300_000)
+        chart.wait_for_function(f"{status} === 'Epoch {epochs}'", timeout=300_000)
+        slider = page.get_by_test_id("stMain").locator("[data-testid='stSlider']")
+        slider = slider.filter(has_text="Timeline").get_by_role("slider")
+        steps, backs = [], []
+        for i in range(scrubs):
+            slider.focus()
+            t = time.perf_counter()
+            page.keyboard.press("ArrowLeft")
+            chart.wait_for_function(f"{status} === 'Epoch {epochs + i - 1}'", timeout=60_000)
+            backs.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            page.get_by_role("button", name=re.compile("^Step")).click()  # newest + 1
+            chart.wait_for_function(f"{status} === 'Epoch {epochs + i + 1}'", timeout=60_000)
+            steps.append(time.perf_counter() - t)
+            slider = page.get_by_test_id("stMain").locator("[data-testid='stSlider']")
+            slider = slider.filter(has_text="Timeline").get_by_role("slider")
+    back, step = statistics.median(backs), statistics.median(steps)
+    print(f"in Chromium: one epoch back on the timeline {1000 * back:.0f} ms (median of "
+          f"{scrubs}; goal <= 100 ms), a Step {1000 * step:.0f} ms: "
+          f"{back / step:.2f}x a Step")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=10_000)
     parser.add_argument("--scrubs", type=int, default=200)
+    parser.add_argument("--browser", action="store_true", help="time the app's timeline")
     args = parser.parse_args()
+    if args.browser:
+        browser_scrubs(args.epochs, args.scrubs)
+        return
     run, _ = playground_run((64,), None)
     run.set_epochs(args.epochs)
     kept, epoch_seconds = {}, []
