@@ -386,6 +386,7 @@ def live_chart(
     progress: float | None = None,
     class_names: Sequence[str] | None = None,
     rewind: int | None = None,
+    pins: Sequence[Mapping[str, Any]] = (),
     color_scale: Mapping[str, Any] | None = None,
     value_name: str = "value",
     curve_columns: Sequence[str] = CURVE_KEYS[1:],
@@ -434,6 +435,9 @@ def live_chart(
         a quarter into the fourth); the status line shows it while it is not whole, as
         frames do with their ``progress``. None: ``epoch``.
     class_names : what hovering a point calls its class (default "class 0", "class 1", ...).
+    pins : other runs to compare with (at most a few): ``{"label": text, "curves": history
+        rows}`` each; their test loss and test score are drawn dashed on the curves, in a
+        colour each, named in the legend.
     rewind : an epoch of the past to show instead of the newest (a timeline): ``image`` and
         ``step`` are that epoch's, taken whatever the chart showed; the status line shows
         that epoch with its row of ``curves`` (which must hold it), and a line marks it on
@@ -515,6 +519,13 @@ def live_chart(
         progress=None if progress is None else round(float(progress), 4),
         class_names=[str(name) for name in class_names] if class_names else None,
         rewind=None if rewind is None else int(rewind),
+        pins=[
+            {
+                "label": str(pin["label"]),
+                "rows": [wire_row(r, curve_columns) for r in pin["curves"]],
+            }
+            for pin in pins
+        ],
         rewind_rows=None if rewind is None else _rows_at(curves, rewind, curve_columns),
         color_scale=color_scale,
         value_name=str(value_name),

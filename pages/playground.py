@@ -560,6 +560,46 @@ def network_panel(run: LiveRun, values: dict) -> None:
     )  # fmt: skip
 
 
+def pinned_runs(run: LiveRun) -> list[tuple[int, dict, LiveRun]]:
+    """The pinned runs, each caught up to the live run's epoch (index, pin, its run)."""
+    found = []
+    for i, pin in enumerate(state.get(K.PINS, [])):
+        pinned = lifecycle.pin_at(pin, run.epoch, toy_data, state.get(K.DATA))
+        if pinned is not None:
+            found.append((i, pin, pinned))
+    return found
+
+
+def pinned_curves(run: LiveRun, values: dict) -> list[dict]:
+    """The pinned runs' history up to the live epoch, for the chart's dashed curves."""
+    return [
+        {"label": lifecycle.pin_label(pin["settings"], values),
+         "curves": pinned.history[: run.epoch]}
+        for _, pin, pinned in pinned_runs(run)
+    ]  # fmt: skip
+
+
+def pins_row(run: LiveRun, values: dict) -> None:
+    """Pin this run; each pinned run's boundary at the live run's epoch, and its Remove."""
+    pins = state.get(K.PINS, [])
+    with st.container(horizontal=True, key="pg_pins"):
+        st.button(
+            "Pin this run", icon=":material/push_pin:", disabled=len(pins) >= lifecycle.MAX_PINS,
+            on_click=lifecycle.pin, args=(state, frames.REGISTRY.lock(state.get(K.FRAME_TOKEN))),
+            help="Keep this run to compare with: change settings and play again; its curves "
+            "stay on the plots, dashed, and its boundary beside the live one.",
+        )  # fmt: skip
+        for i, pin, pinned in pinned_runs(run):
+            pinned.browser_paints, pinned.colors = False, run.colors
+            epoch = min(run.epoch, pinned.epoch)
+            picture, _ = pinned.picture_at(epoch)
+            label = lifecycle.pin_label(pin["settings"], values)
+            with st.container(width=150):
+                st.image(picture, caption=f"{label} (epoch {epoch})", width=140)
+                st.button("Remove", key=f"{K.PINS}_remove_{i}", on_click=lifecycle.unpin,
+                          args=(state, i))  # fmt: skip
+
+
 def rewind_epoch(run: LiveRun) -> int | None:
     """The past epoch the timeline shows, or None for the newest (always while playing)."""
     back = state.get(K.REWIND)
@@ -642,6 +682,7 @@ def draw(run: LiveRun) -> None:
         epoch=run.epoch,
         step=step,
         rewind=back,
+        pins=pinned_curves(run, values),
         progress=run.progress,
         lecture=values["lecture"],
         show_test=values["show_test"],
@@ -750,6 +791,8 @@ def page() -> None:
             timeline(run)
         with network_column:
             network_panel(run, values)
+            if not values["lecture"]:
+                pins_row(run, values)
     if run.n_classes is not None and run.n_classes > 2:  # a regression has no classes
         every = CONFUSION_SECONDS if state[K.PLAYING] else None
         st.fragment(confusion_view, run_every=every)()

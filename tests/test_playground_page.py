@@ -495,3 +495,37 @@ def test_the_timeline_shows_a_past_epoch_and_play_goes_on_from_the_newest():
     click(at, "Step")  # goes on from the newest epoch, and the timeline is back at it
     assert run_of(at).epoch == 4 and K.REWIND not in at.session_state
     assert component_args(at, "livechart")["rewind"] is None
+
+
+def test_a_pinned_run_stays_on_the_plots_labelled_with_what_differs():
+    at = page(h="4")
+    click(at, "Step")
+    click(at, "Pin this run")
+    widget(at, "learning_rate").set_value(0.3).run()
+    for _ in range(2):
+        click(at, "Step")
+    assert not at.exception and not at.error
+    pins = component_args(at, "livechart")["pins"]
+    assert [p["label"] for p in pins] == ["lr 0.1 → 0.3"]
+    assert [row[0] for row in pins[0]["rows"]] == [1, 2, 3]  # caught up to the live epoch
+    (pinned,) = at.session_state[K.PINS]
+    assert pinned["run"].epoch == 3 and pinned["run"].params["learning_rate"] == 0.1
+    images = at.get("image")
+    assert len(images) == 1 and "lr 0.1 → 0.3 (epoch 3)" in str(images[0].proto)  # its picture
+    # in the link, and back from it in a new session
+    link = dict(at.query_params)
+    assert link["pins"] == "h:4"
+    opened = page(**link)
+    assert [p["label"] for p in component_args(opened, "livechart")["pins"]] == ["lr 0.1 → 0.3"]
+    # removed
+    (remove,) = [b for b in at.button if b.label == "Remove"]
+    remove.click().run()
+    assert component_args(at, "livechart")["pins"] == [] and not at.session_state[K.PINS]
+
+
+def test_at_most_three_pins():
+    at = page(h="4")
+    for _ in range(3):
+        click(at, "Pin this run")
+    (button,) = [b for b in at.button if b.label == "Pin this run"]
+    assert button.disabled and len(at.session_state[K.PINS]) == 3

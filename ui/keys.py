@@ -33,6 +33,7 @@ PAGE_RUNNING = "pg_page_running"  # bool: a whole page run is under way (not a f
 WIDGET_PREFIX = "pg_w_"  # widget keys: WIDGET_PREFIX + a ui.settings key
 CHART = "boundary"  # the live chart's key; livechart also keeps "_livechart_boundary"
 VIEW = "pg_network"  # the network view's key (netview): its value is the last click in it
+PINS = "pg_pins"  # list of {"settings", "run"}: runs kept to compare with (ui.lifecycle.pin)
 REWIND = "pg_rewind"  # int | None: the past epoch the timeline shows (None: the newest)
 TIMELINE = "pg_timeline"  # the timeline slider's key prefix (+ run id and newest epoch)
 VIEW_SEEN = "pg_network_seen"  # int: the nonce of the last click applied

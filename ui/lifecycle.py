@@ -18,6 +18,7 @@ Each function that can refuse returns the message to show instead of raising.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
@@ -37,6 +38,7 @@ from ui.settings import (
     MAX_SEED,
     MAX_UI_EPOCHS,
     MAX_UI_LAYERS,
+    URL_NAMES,
     from_query,
     preset_values,
     problem_dataset,
@@ -91,6 +93,8 @@ def start(state: State, query: Mapping[str, str]) -> None:
         values = preset_values(preset, values)
     elif preset:
         notices.append(f"The link's preset={preset!r} is not one of {', '.join(PRESETS)}.")
+    state[K.PINS], pin_notices = pins_from_text(query.get("pins", ""))
+    notices += pin_notices
     state[K.SETTINGS] = values
     state[K.NOTICES] = notices
     state[K.ERRORS] = []
@@ -300,28 +304,104 @@ def current_run(
     signature = (data[0], reset_signature(values))
     run: LiveRun | None = state.get(K.RUN)
     if run is None or state.get(K.RUN_SIGNATURE) != signature:
-        _, X_train, X_test, y_train, y_test, n_classes, _ = data
         try:
-            params = run_params(values, len(X_train))
-            if n_classes is None:  # a regression: the value of one target over the plane
-                new = LiveRun(
-                    X_train, y_train, X_test, y_test, params, features=values["features"],
-                    task="regression", value_range=value_range(data),
-                )  # fmt: skip
-            else:
-                new = LiveRun(
-                    X_train, y_train, X_test, y_test, params, n_classes,
-                    features=values["features"],
-                )  # fmt: skip
+            new = new_run(values, data)
         except ValueError as error:
             return run, f"{error} The previous network is kept.", False
         restarted = run is not None and state.get(K.RUN_SIGNATURE) is not None
         state[K.RUN], state[K.RUN_SIGNATURE] = new, signature
         state[K.RUN_ID] += 1
-        apply_live_settings(new, values, len(X_train))
+        apply_live_settings(new, values, len(data[1]))
         return new, None, restarted
     apply_live_settings(run, values, len(data[1]))
     return run, None, False
+
+
+def new_run(values: Mapping[str, Any], data: Data) -> LiveRun:
+    """A fresh run of these settings on ``data``; ValueError for settings that make no
+    valid network."""
+    _, X_train, X_test, y_train, y_test, n_classes, _ = data
+    params = run_params(values, len(X_train))
+    if n_classes is None:  # a regression: the value of one target over the plane
+        return LiveRun(
+            X_train, y_train, X_test, y_test, params, features=values["features"],
+            task="regression", value_range=value_range(data),
+        )  # fmt: skip
+    return LiveRun(X_train, y_train, X_test, y_test, params, n_classes, features=values["features"])
+
+
+# -- pinned runs, to compare with ---------------------------------------------------------------
+MAX_PINS = 3
+# Settings that change how a run looks, not what it trains: no part of what differs.
+LOOK_KEYS = ("lecture", "show_test", "discrete", "palette", "speed", "epochs")
+
+
+def pin(state: State, lock: contextlib.AbstractContextManager | None = None) -> None:
+    """Keep a copy of the run as it is (its settings and weights) to compare with."""
+    pins = state.setdefault(K.PINS, [])
+    if len(pins) >= MAX_PINS:
+        state[K.NOTICES].append(f"Up to {MAX_PINS} pinned runs: remove one to pin this one.")
+        return
+    with lock or contextlib.nullcontext():
+        run = copy.deepcopy(state[K.RUN])
+    pins.append({"settings": dict(state[K.SETTINGS]), "run": run})
+
+
+def unpin(state: State, index: int) -> None:
+    pins = state.get(K.PINS, [])
+    if 0 <= index < len(pins):
+        del pins[index]
+
+
+def pin_label(settings: Mapping[str, Any], current: Mapping[str, Any]) -> str:
+    """What differs from the current settings, as the link names them: "lr 0.1 → 3"."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, tuple | list):
+            return ",".join(map(str, value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    differ = [k for k, v in settings.items() if k not in LOOK_KEYS and current.get(k) != v]
+    parts = [f"{URL_NAMES.get(k, k)} {text(settings[k])} → {text(current.get(k))}" for k in differ]
+    return ", ".join(parts) or "the same settings"
+
+
+def pin_at(pin: dict, epoch: int, toy_data: Callable[..., tuple], data: Data) -> LiveRun | None:
+    """The pinned run trained (deterministically) up to ``epoch`` if it is behind: built
+    from its settings on first use (a link's pins); None when its data cannot be made
+    (a CSV that is not the current data)."""
+    run = pin.get("run")
+    if run is None:
+        settings = pin["settings"]
+        if settings["dataset"] == "csv":
+            if data is None or data[0][0] != "csv":
+                return None
+            pin_data = data
+        else:
+            signature = tuple(settings[k] for k in DATA_KEYS)
+            pin_data = (signature, *toy_data(*signature))
+        run = pin["run"] = new_run(settings, pin_data)
+    if run.epoch < min(epoch, run.epochs):
+        run.replay_to(min(epoch, run.epochs))
+    return run
+
+
+def pins_to_text(pins: list[dict]) -> str:
+    """The pins' settings for the link: each as its changed settings "k:v;k:v" (or "-")."""
+    return "|".join(
+        ";".join(f"{k}:{v}" for k, v in to_query(pin["settings"]).items()) or "-" for pin in pins
+    )
+
+
+def pins_from_text(text: str) -> tuple[list[dict], list[str]]:
+    """The link's pins back as settings (their runs made on first use), and notices."""
+    pins, notices = [], []
+    for part in [p for p in text.split("|") if p][:MAX_PINS]:
+        query = dict(item.split(":", 1) for item in part.split(";") if ":" in item)
+        settings, problems = from_query(query)
+        notices += [f"A pinned run: {problem}" for problem in problems]
+        pins.append({"settings": settings, "run": None})
+    return pins, notices
 
 
 def apply_live_settings(run: LiveRun, values: Mapping[str, Any], n_train: int) -> None:
@@ -366,6 +446,8 @@ def url_query(state: State, values: Mapping[str, Any], run: LiveRun) -> dict[str
         query["epoch"] = str(run.epoch)
     if run.changes:
         query["ch"] = changes_to_text(run.changes)
+    if state.get(K.PINS):
+        query["pins"] = pins_to_text(state[K.PINS])
     if state[K.PLAYING]:
         query["play"] = "1"
     return query

@@ -41,7 +41,7 @@ NO_EPOCH_LIMIT = 1_000_000  # what "never stop" trains to: the core's largest ep
 # "10s" learns the moons in two to three seconds: fast enough to see, slow enough to follow.
 SPEEDS = ("1s", "3s", "10s", "30s", "1e", "3e", "10e")
 # Link parameters the page reads itself (not settings): the preset, and where the run was.
-PAGE_PARAMS = ("preset", "epoch", "play", "ch")
+PAGE_PARAMS = ("preset", "epoch", "play", "ch", "pins")
 # Parameters that sharing tools, chat apps and ad trackers append to links: ignored silently.
 TRACKING_PARAM = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid"

@@ -349,6 +349,30 @@
     }));
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  }
+
+  // Pinned runs (args.pins: [{label, rows}]): their test loss and test score, dashed, in a
+  // colour each, after the live curves (whose trace indices stay 0..3).
+  const PIN_COLORS = ["#7B3294", "#1B9E77", "#A6611A"];
+  function pinTraces(args) {
+    const s = style(args.lecture);
+    const traces = [];
+    (args.pins || []).forEach((pin, i) => {
+      const epochs = pin.rows.map((r) => r[0]);
+      [[2, "y"], [4, "y2"]].forEach(([column, yaxis]) => {
+        traces.push({
+          type: "scatter", mode: "lines", name: pin.label, x: epochs,
+          y: pin.rows.map((r) => r[column]), xaxis: "x", yaxis: yaxis, showlegend: false,
+          line: { width: s.line, color: PIN_COLORS[i % PIN_COLORS.length], dash: "dash" },
+          hovertemplate: "epoch %{x}: %{y:.4g}<extra>" + pin.label + " (test)</extra>",
+        });
+      });
+    });
+    return traces;
+  }
+
   // Scores are fractions shown as percentages (accuracy) unless args.score_percent is false.
   function scorePercent(args) {
     return !args || args.score_percent !== false;
@@ -400,7 +424,12 @@
       "</span>";
     legendDiv.style.fontSize = s.font + "px";
     legendDiv.style.color = state.theme.text;
-    legendDiv.innerHTML = key("train") + key("test");
+    const pins = (args.pins || []).map((pin, i) =>
+      '<span class="pin" style="margin-right:1.2em;white-space:nowrap">' +
+      '<svg width="28" height="10" style="vertical-align:middle"><line x1="0" y1="5" x2="28" ' +
+      'y2="5" stroke="' + PIN_COLORS[i % PIN_COLORS.length] + '" stroke-width="' + s.line +
+      '" stroke-dasharray="6,4"/></svg> ' + escapeHtml(pin.label) + "</span>");
+    legendDiv.innerHTML = key("train") + key("test") + pins.join("");
   }
 
   // The [x, y] of each curve trace: what the figure shows now, or built from rows.
@@ -419,13 +448,13 @@
     const traces = curveTraces(args);
     if (series) {
       traces.forEach((trace, i) => {
-        if (series[i]) {
+        if (i < CURVES.length && series[i]) {
           trace.x = series[i][0];
           trace.y = series[i][1];
         }
       });
     }
-    Plotly.react(curvesDiv, traces, curveLayout(args), CURVE_CONFIG);
+    Plotly.react(curvesDiv, [...traces, ...pinTraces(args)], curveLayout(args), CURVE_CONFIG);
   }
 
   // A line on the curves at the epoch a timeline shows (null: none).
@@ -1059,6 +1088,7 @@
     const curveKey = [
       args.lecture, args.height, theme.key, args.loss_name, args.score_name,
       args.score_percent, (args.score_range || []).join(),
+      JSON.stringify((args.pins || []).map((p) => [p.label, p.rows.length])),
     ].join("|");
     const layoutChanged =
       !state.plotted || extentKey !== state.extentKey || styleKey !== state.styleKey;
