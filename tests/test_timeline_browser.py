@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import chart_epoch, component_frame, wait_until
+from browser_support import chart_epoch, component_frame, wait_in_component, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,11 @@ def test_the_timeline_goes_back_and_step_goes_on_from_the_newest(browser, server
     )
     slider.get_by_role("slider").focus()
     page.keyboard.press("Home")  # back to epoch 0, the initial weights
-    chart.wait_for_function(f"/Epoch 0 · looking back/.test({STATUS})", timeout=PATIENCE_MS)
-    view = component_frame(page, "netview.netview")
-    view.wait_for_function("window.netviewStats.steps === 0", timeout=PATIENCE_MS)
+    wait_in_component(page, "livechart.livechart", f"/Epoch 0 · looking back/.test({STATUS})")
+    wait_in_component(page, "netview.netview", "window.netviewStats.steps === 0")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "timeline.png"))
     page.get_by_role("button", name=re.compile("^Step")).click()  # from the newest: epoch 4
-    chart.wait_for_function(f"/^Epoch 4 · paused/.test({STATUS})", timeout=PATIENCE_MS)
-    view = component_frame(page, "netview.netview")
-    view.wait_for_function(f"window.netviewStats.steps > {newest}", timeout=PATIENCE_MS)
+    wait_in_component(page, "livechart.livechart", f"/^Epoch 4 · paused/.test({STATUS})")
+    wait_in_component(page, "netview.netview", f"window.netviewStats.steps > {newest}")
     page.close()
