@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import chart_epoch, component_frame
+from browser_support import chart_epoch, component_frame, wait_in_component
 
 from scratchnet.export import load_model
 
@@ -52,6 +52,9 @@ def test_the_downloaded_script_trains_to_the_pages_weights(browser, server, tmp_
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "epoch 2" in done.stdout
+    steps = int(re.search(r"steps (\d+),", done.stdout)[1])
+    # the view drew the step the script trained to (after Step's page run reached it)
+    wait_in_component(page, "netview.netview", f"window.netviewStats.steps === {steps}")
     model = load_model(tmp_path / "scratchnet_weights.json")
     shown = shown_weights(page)
     assert len(shown) == 2 * 4 + 4 * 2
