@@ -582,7 +582,7 @@ def pinned_curves(run: LiveRun, values: dict) -> list[dict]:
 def pins_row(run: LiveRun, values: dict) -> None:
     """Pin this run; each pinned run's boundary at the live run's epoch, and its Remove."""
     pins = state.get(K.PINS, [])
-    with st.container(horizontal=True, key="pg_pins"):
+    with st.container(horizontal=True, key="pg_pin_row"):
         st.button(
             "Pin this run", icon=":material/push_pin:", disabled=len(pins) >= lifecycle.MAX_PINS,
             on_click=lifecycle.pin, args=(state, frames.REGISTRY.lock(state.get(K.FRAME_TOKEN))),

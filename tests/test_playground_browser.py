@@ -97,6 +97,11 @@ def test_the_boundary_shows_before_plotly_has_loaded(browser, server):
         page.goto(server.url)
         frame = component_frame(page, CHART)
         frame.wait_for_function("window.livechartPreviews >= 1", timeout=90_000)
+        # the painter (forward.js) paints the preview's picture when its script has loaded
+        frame.wait_for_function(
+            "(document.querySelector('#preview img') || {src: ''}).src.startsWith('data:image')",
+            timeout=90_000,
+        )
         assert held and frame.evaluate("typeof window.Plotly") == "undefined"
         preview = frame.evaluate(
             """() => {
