@@ -17,13 +17,14 @@ import streamlit.components.v1
 
 import livechart  # noqa: F401
 import scratchnet.live  # noqa: F401
-from server import frames, memory
+from server import frames, internals, memory
 
 app = st.App(__file__, routes=frames.routes(), lifespan=memory.lifespan)
 frames.mark_serving()
 frames.disable_nagle()
 memory.limit_arenas()
 frames.start_sweeper()
+internals.no_pages_directory()  # the pages are st.navigation's below, not the pages/ folder
 
 if __name__ == "__main__":
     st.set_page_config(page_title="scratchnet", page_icon=":material/hub:", layout="wide")

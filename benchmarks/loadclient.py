@@ -39,7 +39,8 @@ What every tab does over the websocket, as the browser does:
    fragment run, or an auto-rerun timer is set), with the query string Streamlit
    keeps (the last ``page_info_changed``), not the address bar that main.js updates.
    Meanwhile the frame loop keeps asking the old URL every 500 ms; after
-   ``MISSING_BEFORE_RELOAD`` answers 404 (the new replica does not know the page) it
+   ``MISSING_BEFORE_RELOAD`` answers 404 in a row over at least ``RELOAD_AFTER_S`` (the new
+   replica does not know the page, and Streamlit's reconnect brought no new one) it
    reloads the page from the address bar (``epoch=E&play=1``), as main.js does.
 5. Like the chart, a tab reports its value (``setComponentValue``: a fragment rerun)
    when what it holds changes, every ``REPORT_FRAMES`` frames (at most once a second)
@@ -105,6 +106,7 @@ FIRST_RECONNECT_DELAY_S = 0.25  # what the browser waits before its first reconn
 MAX_RECONNECT_DELAY_S = 2.0
 FRAME_RETRY_S = 0.5  # main.js: the pause after a failed frame request
 MISSING_BEFORE_RELOAD = 3  # main.js: "unknown page" answers in a row before it reloads
+RELOAD_AFTER_S = 4.0  # main.js RELOAD_AFTER_MS: and for at least this long
 REPORT_EVERY_S = 1.0  # main.js: the chart reports its epoch while playing at most this often
 REPORT_FRAMES = 30  # main.js: and only after this many frames since the last report
 FRAME_DEFAULT_MS = 50  # main.js: the pause when an answer names none
@@ -419,6 +421,8 @@ class _Session:
         self.fragment_mode_ticking = False
         self.reload = asyncio.Event()  # the chart asks for a page reload (reload_on_404)
         self.missing = 0  # 404 answers in a row
+        self.missing_since = 0.0  # when the first of them came
+        self.missing_for = 0.0  # seconds from it to the last of them
         self.ws = None  # the open websocket, for the chart's reports
         self.chart_id = ""  # the component's widget id and fragment
         self.chart_fragment = ""
@@ -877,7 +881,15 @@ class _Session:
                         counters.errors += 1
                         self._note_failure()
                         self.missing = self.missing + 1 if status == 404 else 0
-                        if self.config.reload_on_404 and self.missing >= MISSING_BEFORE_RELOAD:
+                        if self.missing == 1:
+                            self.missing_since = time.monotonic()
+                        self.missing_for = time.monotonic() - self.missing_since
+                        given = self.missing_for >= RELOAD_AFTER_S
+                        if (
+                            self.config.reload_on_404
+                            and self.missing >= MISSING_BEFORE_RELOAD
+                            and given
+                        ):
                             self.reload.set()  # main.js: reload the page from its link
                 left = (0.0 if self.config.greedy else wait) - (time.perf_counter() - started)
                 if left > 0:

@@ -373,6 +373,8 @@ def live_chart(
     run_id: str | int,
     epoch: int,
     step: int | None = None,
+    lineage: str | None = None,
+    replayed: bool = False,
     lecture: bool = False,
     show_test: bool = True,
     height: int = 420,
@@ -417,6 +419,12 @@ def live_chart(
     epoch : the number of epochs trained so far.
     step : the training step of ``image`` (default ``epoch``). A picture of an older step
         than the one the chart shows is ignored (see "Order" above).
+    lineage, replayed : ``lineage`` names what the run's training follows from (its
+        settings and changes, as text). A run marked ``replayed`` (rebuilt from the link
+        after the page reconnected to another server) with the lineage of the run the chart
+        shows continues it despite its new ``run_id``: the chart keeps its curves and
+        picture, and its frames ask from the step it shows (the frame route trains the
+        replay up to it), so nothing shown is drawn again.
     lecture : large fonts, thick lines and big markers for a projector.
     show_test : draw the test points (white with a ring of their class colour).
     height : pixel height of the boundary plot; the curves share it beside it.
@@ -504,6 +512,8 @@ def live_chart(
         points_rev=points_rev,
         extent=[xmin, xmax, ymin, ymax],
         run_id=str(run_id),
+        lineage=None if lineage is None else str(lineage),
+        replayed=bool(replayed),
         epoch=int(epoch),
         step=int(epoch if step is None else step),
         lecture=bool(lecture),

@@ -47,6 +47,12 @@ from ui.settings import (
 FRAME_SECONDS = float(os.environ.get("SCRATCHNET_FRAME_SECONDS", "0.05"))
 URL_EPOCH_SECONDS = 1.0  # while playing, the link's epoch is brought up to date this often
 CONFUSION_SECONDS = 1.0  # while playing, the confusion matrices are redrawn this often
+# Streamlit's frontend reruns a page when its websocket reconnects (to the other replica, after
+# one died) only if its last run was a fragment's or a fragment reruns on a timer: right
+# after a whole page run (a setting moved while playing) it would not, and the chart would
+# ask the dead replica's token until it reloads the page. A playing page keeps an empty
+# fragment on this slow timer, so that a reconnect always reruns it.
+RECONNECT_SECONDS = 60.0
 # Lecture mode: large type for the back row (the chart adds thick lines and big markers
 # from its ``lecture`` argument). Streamlit sizes its layout in pixels, so type is enlarged
 # element by element rather than with a page zoom, which would overflow the window.
@@ -627,6 +633,10 @@ def timeline_moved(key: str, newest: int) -> None:
     state[K.REWIND] = None if state[key] >= newest else int(state[key])
 
 
+def reconnect_anchor() -> None:
+    """Draws nothing: its timer (RECONNECT_SECONDS) makes a reconnect rerun the page."""
+
+
 def confusion_view() -> None:
     """With more than two classes: which classes the network confuses, train and test."""
     with frames.REGISTRY.lock(state.get(K.FRAME_TOKEN)):  # the frame route may be training
@@ -679,6 +689,8 @@ def draw(run: LiveRun) -> None:
         extent=run.extent,
         curves=run.history,
         run_id=state[K.RUN_ID],
+        lineage=lifecycle.lineage(state, run),
+        replayed=lifecycle.replayed(state),
         epoch=run.epoch,
         step=step,
         rewind=back,
@@ -777,8 +789,9 @@ def page() -> None:
     if frames_mode():
         token = state.get(K.FRAME_TOKEN)
         state[K.FRAME_TOKEN] = frames.REGISTRY.put(
-            token, run, state[K.RUN_ID], state[K.PLAYING], session=frames.current_session()
-        )
+            token, run, state[K.RUN_ID], state[K.PLAYING], session=frames.current_session(),
+            replayed=lifecycle.replayed(state),
+        )  # fmt: skip
     controls(run, values["lecture"])
     ticking = state[K.PLAYING] and not frames_mode()
     # The stage (see STAGE_CSS): the network beside the boundary on a wide screen, under
@@ -798,6 +811,8 @@ def page() -> None:
         st.fragment(confusion_view, run_every=every)()
     if not values["lecture"]:
         export_panel(run, values)
+    if state[K.PLAYING] and frames_mode():  # last: no element above it moves when it comes
+        st.fragment(reconnect_anchor, run_every=RECONNECT_SECONDS)()
     lifecycle.remember_good(state)
     state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
 

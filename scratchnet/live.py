@@ -514,6 +514,20 @@ class LiveRun:
         while self.trainer.epoch < epoch and self.trainer.diverged is None:
             self.trainer.run(epochs=epoch - self.trainer.epoch)
 
+    def catch_up(self, step: int, max_seconds: float = TICK_SECONDS) -> None:
+        """Train toward training step ``step`` (a whole number), never past ``epochs``, for
+        at most ``max_seconds`` (call again to go on): a replay of this run that a page shows
+        further on than its link said is brought to the page's step."""
+        if isinstance(step, bool) or not isinstance(step, int | np.integer):
+            raise ValueError(f"The step must be a whole number. Got {step!r}.")
+        if self.finished or step <= self.trainer.steps:
+            return
+        self.trainer.run(
+            epochs=self.epochs - self.trainer.epoch,
+            max_seconds=max_seconds,
+            max_steps=int(step) - self.trainer.steps,
+        )
+
     # -- drawing ----------------------------------------------------------------------------
     def probabilities(self) -> NDArray[np.float64]:
         """Class probabilities over the grid, (grid_size**2, n_classes), in image order."""

@@ -61,6 +61,7 @@ ACTIVE_SECONDS = 2.0  # a page that asked within this long counts as playing
 IDLE_SECONDS = 150.0
 SWEEP_SECONDS = 10.0  # frame requests sweep at most this often; the sweeper thread this often
 MAX_ROWS = 64  # history rows a frame carries at most (the chart asks again for more)
+CATCH_UP_SECONDS = 0.25  # training a frame may do to bring a replayed run to its chart's step
 # How early a request may come and still be served, for the jitter of a page that waits as
 # told (timers, the network, a busy event loop that reads a request late and so makes the
 # next one look early): this share of the pause it was given, plus EARLY_SLACK seconds.
@@ -81,6 +82,10 @@ class Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     touched: float = field(default_factory=time.monotonic)
     gone_since: float | None = None  # when a sweep first found that session disconnected
+    # A run replayed from a link (``put(replayed=True)``): the step its page's chart already
+    # shows, taken from the first frame request (None: not asked yet), trained up to before
+    # anything else; -1 once there, or for a run that is no replay.
+    catch_up_to: int | None = -1
 
 
 class Pacer:
@@ -231,16 +236,21 @@ class Registry:
         run_id: int,
         playing: bool,
         session: str | None = None,
+        replayed: bool = False,
     ) -> str:
         """Register (or update) a session's run; returns its token. ``session``: the
-        Streamlit session of the page, so that the run is released once it has expired."""
+        Streamlit session of the page, so that the run is released once it has expired.
+        ``replayed``: the run was rebuilt from a link after a reconnect, and the page's chart
+        may show it further on: the first frame trains it up to the chart's step."""
         self.sweep(force=True)  # page runs are rare: always
         now = time.monotonic()
         with self._lock:
             token = token or secrets.token_urlsafe(16)
             entry = self._entries.get(token)
             if entry is None or entry.run is not run:
-                self._entries[token] = Entry(run, run_id, playing, session, touched=now)
+                entry = Entry(run, run_id, playing, session, touched=now)
+                entry.catch_up_to = None if replayed else -1
+                self._entries[token] = entry
             else:
                 entry.run_id, entry.playing, entry.touched = run_id, playing, now
                 entry.session = session
@@ -327,13 +337,19 @@ def _frame(token: str, have_epoch: int, have_steps: int) -> tuple[int, dict, byt
     started = time.perf_counter()
     try:
         run = entry.run
-        if entry.playing:
+        if entry.catch_up_to is None:  # a replay's first frame: where its chart is
+            entry.catch_up_to = have_steps
+        if entry.playing and run.trainer.steps < entry.catch_up_to:
+            run.catch_up(entry.catch_up_to, max_seconds=CATCH_UP_SECONDS)
+        elif entry.playing:
+            entry.catch_up_to = -1
             run.tick()
         status = status_of(run, entry.playing)
         start = max(0, have_epoch)
         columns = run.curve_columns  # the chart's curves: the page names the same columns
         rows = [wire_row(r, columns) for r in run.history[start : start + MAX_ROWS]]
-        picture = None if run.trainer.steps == have_steps else run.picture()
+        # None when the chart has this step's picture, or a newer one (it keeps the newer)
+        picture = None if run.trainer.steps <= have_steps else run.picture()
         header = {
             "run_id": entry.run_id,
             "epoch": run.epoch,

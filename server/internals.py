@@ -10,6 +10,9 @@ Each of these is an optimisation or a convenience, not something the app needs t
 * Streamlit's undocumented runtime (``runtime.get_instance().is_active_session`` and
   ``scriptrunner.get_script_run_ctx``): to tell which browser session registered a run and
   whether it is still connected (``server.frames.Registry``).
+* Streamlit's ``PagesManager.uses_pages_directory``: to say, before any session runs, that
+  the app's pages come from ``st.navigation`` in app.py, not from the ``pages/`` folder
+  (``no_pages_directory``).
 
 Written against Streamlit 1.62-1.67 and CPython 3.11; any release may rename them. When a
 name is missing, the function here logs one warning and does without it, so the app keeps
@@ -98,6 +101,29 @@ def current_session() -> str | None:
         return None
     ctx = get_script_run_ctx(suppress_warning=True)
     return getattr(ctx, "session_id", None)
+
+
+# -- Streamlit's pages --------------------------------------------------------------------------
+def no_pages_directory() -> bool:
+    """Tell Streamlit that app.py's ``st.navigation`` lists the pages, although a ``pages/``
+    folder sits beside it. Streamlit decides this once per process: until some session has
+    run app.py (which calls ``st.navigation``), it takes the folder for old-style pages, so a
+    page that reconnects to a fresh replica (after its own died) with the Playground's page
+    id runs ``pages/playground.py`` alone: no page config, no navigation, and its link
+    changes from ``/?...`` to ``/playground?...``. True when it took; False (and one warning)
+    when the name is missing: then only a replica's first session after a failover is hit."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        PagesManager = None
+    if PagesManager is None or not hasattr(PagesManager, "uses_pages_directory"):
+        _missing(
+            "Streamlit's PagesManager.uses_pages_directory",
+            "a replica's first session after a failover may run a page without app.py",
+        )
+        return False
+    PagesManager.uses_pages_directory = False
+    return True
 
 
 # -- asyncio's sockets -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -301,6 +302,30 @@ def chart_epoch(frame) -> float | None:
     text = frame.evaluate("(document.querySelector('#status strong') || {}).innerText || ''")
     found = re.fullmatch(r"Epoch (\d+(?:\.\d+)?)", text.strip())
     return float(found[1]) if found else None
+
+
+def link_changes(url: str) -> list[str]:
+    """The changes a Playground link records (its ``ch``)."""
+    text = parse_qs(urlsplit(url).query).get("ch", [""])[0]
+    return [c for c in text.split(",") if c]
+
+
+def link_epoch(url: str) -> int:
+    """The epoch a Playground link records (0 without one)."""
+    text = parse_qs(urlsplit(url).query).get("epoch", ["0"])[0]
+    return int(text) if text.isdigit() else 0
+
+
+def nudge_learning_rate(page, key: str) -> None:
+    """Move the learning-rate slider under the plot one notch with the keyboard (``key``:
+    "ArrowRight" or "ArrowLeft")."""
+    rate = (
+        page.get_by_test_id("stMain")
+        .locator("[data-testid='stSlider']")
+        .filter(has_text="Learning rate")
+    )
+    rate.get_by_role("slider").focus()
+    page.keyboard.press(key)
 
 
 def plot_ranges(frame) -> list[float]:

@@ -59,6 +59,37 @@ def test_a_playing_page_gets_a_trained_frame_then_only_what_it_lacks(registry):
     assert [r[0] for r in header2["rows"]] == [2]  # only the new row
 
 
+def test_a_replayed_run_is_trained_up_to_its_charts_step_then_plays_on(registry):
+    """After a failover the new session's run, replayed from the link, is behind the chart
+    that still shows the old run: the chart's first request names its step, and the route
+    trains up to it, sending no picture and no row the chart already has, then goes on."""
+    ahead = live(epochs=50)
+    while ahead.trainer.steps < 95:  # the run the chart showed: mid-epoch 5 (23 steps each)
+        ahead.catch_up(95)
+    shown_steps, shown_epoch = ahead.trainer.steps, ahead.epoch
+    replay = live(epochs=50)
+    replay.replay_to(2)  # where the link's copy said: two epochs
+    token = registry.put(None, replay, run_id=2, playing=True, replayed=True)
+    headers = []
+    while not headers or headers[-1]["steps"] < shown_steps:
+        header, png = decode_frame(next_frame(token, shown_epoch, shown_steps)[1])
+        assert png == b"" and header["rows"] == []  # nothing the chart has
+        headers.append(header)
+    assert headers[-1]["steps"] == shown_steps  # exactly there, not beyond
+    np.testing.assert_array_equal(replay.trainer.net.flat_params, ahead.trainer.net.flat_params)
+    header, png = decode_frame(next_frame(token, shown_epoch, shown_steps)[1])
+    assert header["steps"] > shown_steps and png.startswith(b"\x89PNG")  # plays on from there
+    ahead.tick()
+    assert header["steps"] == ahead.trainer.steps  # as the run would have
+
+
+def test_a_run_that_is_no_replay_is_not_trained_to_a_step_a_page_names(registry):
+    token = registry.put(None, live(epochs=50), run_id=1, playing=True)
+    header, png = decode_frame(next_frame(token, have_epoch=0, have_steps=500)[1])
+    assert header["steps"] < 500 and header["epoch"] == 1  # one tick, as always
+    assert png == b""  # the page says it has a newer picture: none is sent
+
+
 def test_a_paused_page_trains_nothing_and_gets_no_new_picture(registry):
     run = live()
     token = registry.put(None, run, run_id=1, playing=False)

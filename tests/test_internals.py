@@ -238,3 +238,33 @@ def test_without_asyncios_hook_nagle_stays_and_the_app_starts(monkeypatch, caplo
     frames.disable_nagle()  # what app.py calls: no exception
     assert not hasattr(asyncio.base_events, "_set_nodelay")
     assert len(warnings_of(caplog)) == 1 and "_set_nodelay" in warnings_of(caplog)[0]
+
+
+# -- the pages folder ---------------------------------------------------------------------------
+def test_streamlit_takes_a_pages_folder_beside_the_script_for_old_style_pages(monkeypatch):
+    """What no_pages_directory is for: in a process where no session has run app.py yet,
+    Streamlit 1.67 sees pages/ beside it and would run a page's file alone."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    PagesManager("app.py")
+    assert PagesManager.uses_pages_directory is True
+
+
+def test_no_pages_directory_makes_every_session_run_app_py(monkeypatch, caplog):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    assert internals.no_pages_directory()
+    PagesManager("app.py")  # a session's: it no longer looks at the folder
+    assert PagesManager.uses_pages_directory is False
+    assert warnings_of(caplog) == []
+
+
+def test_without_the_pages_switch_the_app_starts(monkeypatch, caplog):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.delattr(PagesManager, "uses_pages_directory")
+    assert not internals.no_pages_directory()
+    assert not hasattr(PagesManager, "uses_pages_directory")
+    assert len(warnings_of(caplog)) == 1

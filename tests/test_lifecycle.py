@@ -72,6 +72,31 @@ def test_a_link_replays_the_changes_made_while_playing():
     np.testing.assert_array_equal(replayed.trainer.net.flat_params, run.trainer.net.flat_params)
 
 
+def test_a_replay_of_a_link_has_the_lineage_of_the_run_it_was_copied_from():
+    """The chart takes a replay for the run it shows when the lineages match (livechart
+    ``lineage``, ``replayed``): the same for the link's replay, different for another rate,
+    other changes or another network; and a run is "replayed" only until it is reset."""
+    state = session(h="6")
+    run, _, _ = ready(state)
+    assert not lifecycle.replayed(state)  # a page opened without a link to replay
+    run.trainer.run(epochs=1, max_steps=20)
+    run.set_learning_rate(0.7)
+    state[K.SETTINGS]["learning_rate"] = 0.7
+    run.trainer.run(epochs=3)
+    query = lifecycle.url_query(state, state[K.SETTINGS], run)
+    opened = session(**query)  # a reconnect to another replica, with the link's copy
+    replay, _, _ = ready(opened)
+    assert lifecycle.replayed(opened)
+    assert lifecycle.lineage(opened, replay) == lifecycle.lineage(state, run)
+    other = session(**{**query, "ch": "0:lr:0.1,21:lr:0.7"})  # a change one step later
+    assert lifecycle.lineage(other, ready(other)[0]) != lifecycle.lineage(state, run)
+    other = session(**{**query, "h": "7"})
+    assert lifecycle.lineage(other, ready(other)[0]) != lifecycle.lineage(state, run)
+    lifecycle.reset(opened)
+    ready(opened)
+    assert not lifecycle.replayed(opened)  # Reset: a new run, which the chart starts afresh
+
+
 @pytest.mark.parametrize("text", ["5:lr", "x:lr:0.1", "3:w:1:0:0", "4:speed:3", "-2:lr:0.1"])
 def test_a_bad_change_in_the_link_is_named_and_left_out(text):
     state = session(ch=text, epoch="2")

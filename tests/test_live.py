@@ -66,6 +66,25 @@ def test_replay_reaches_the_same_weights_bit_for_bit():
         np.testing.assert_array_equal(a, b)
 
 
+def test_catch_up_trains_to_a_step_within_its_time_and_never_past_the_limit():
+    played = live()
+    for _ in range(47):
+        played.tick(max_seconds=0.0)  # one step a tick
+    rebuilt = live()
+    rebuilt.catch_up(10, max_seconds=0.0)  # out of time at once: one step at least
+    assert 1 <= rebuilt.trainer.steps <= 10
+    while rebuilt.trainer.steps < 47:
+        rebuilt.catch_up(47)
+    assert rebuilt.trainer.steps == 47  # exactly there, mid-epoch
+    np.testing.assert_array_equal(played.trainer.net.flat_params, rebuilt.trainer.net.flat_params)
+    rebuilt.catch_up(10)  # behind it: nothing
+    assert rebuilt.trainer.steps == 47
+    rebuilt.catch_up(10**6, max_seconds=60)
+    assert rebuilt.epoch == rebuilt.epochs == 5 and rebuilt.trainer.steps == 5 * 30
+    with pytest.raises(ValueError, match="whole number"):
+        rebuilt.catch_up(2.5)
+
+
 def test_changes_made_while_playing_replay_bit_for_bit():
     """Two rates changed mid-epoch and a weight set by hand: a fresh run given the
     recorded changes reaches the same weights as the one they were made on."""

@@ -16,11 +16,17 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from browser_support import chart_epoch, component_frame, wait_until
+from browser_support import (
+    chart_epoch,
+    component_frame,
+    link_changes,
+    link_epoch,
+    nudge_learning_rate,
+    wait_until,
+)
 
 from scratchnet.datasets import split
 from scratchnet.features import feature_map
@@ -388,27 +394,6 @@ def link_weights(page) -> list[float]:
     return view.evaluate(
         "Array.from(document.querySelectorAll('.netview-link'), (l) => +l.dataset.weight)"
     )
-
-
-def link_changes(url: str) -> list[str]:
-    """The changes a Playground link records (its ``ch``)."""
-    text = parse_qs(urlsplit(url).query).get("ch", [""])[0]
-    return [c for c in text.split(",") if c]
-
-
-def link_epoch(url: str) -> int:
-    return int(parse_qs(urlsplit(url).query).get("epoch", ["0"])[0])
-
-
-def nudge_learning_rate(page, key: str) -> None:
-    """Move the learning-rate slider under the plot one notch with the keyboard."""
-    rate = (
-        page.get_by_test_id("stMain")
-        .locator("[data-testid='stSlider']")
-        .filter(has_text="Learning rate")
-    )
-    rate.get_by_role("slider").focus()
-    page.keyboard.press(key)
 
 
 def test_a_link_replays_a_run_whose_rate_changed_while_playing(browser, server):

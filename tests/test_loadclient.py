@@ -447,9 +447,11 @@ def test_a_tab_reports_its_epoch_every_30_frames_and_when_training_stops():
     assert session.ws.reported_epochs() == [30, 60, 90, last]
 
 
-def test_a_tab_reloads_its_page_after_3_unknown_page_answers_in_a_row():
+def test_a_tab_reloads_its_page_after_3_unknown_page_answers_in_a_row(monkeypatch):
     """main.js pollLoop: a 404 (the replica that knew the page is gone) is retried; the third
-    in a row reloads the page from its link, which carries the epoch and play=1."""
+    in a row (here with no wait for Streamlit's own reconnect: RELOAD_AFTER_S 0) reloads
+    the page from its link, which carries the epoch and play=1."""
+    monkeypatch.setattr(loadclient, "RELOAD_AFTER_S", 0.0)
     frames = [_frame(1, 10), MISSING, MISSING, _frame(2, 20), MISSING, MISSING, MISSING]
     frames += [_frame(3, 30)] * 5  # (what a reloaded page would get: never asked here)
 
@@ -463,6 +465,17 @@ def test_a_tab_reloads_its_page_after_3_unknown_page_answers_in_a_row():
     assert session.missing == 3 and session.counters.errors == 5
     assert (session.epoch, session.status) == (2, "training")
     assert "epoch=2" in session._link_query() and "play=1" in session._link_query()
+
+
+def test_a_tab_gives_streamlits_reconnect_time_before_it_reloads(monkeypatch):
+    """main.js RELOAD_AFTER_MS: 404s for less than that long reload nothing (Streamlit's own
+    reconnect brings the page a new token within a second or two); then the next one does."""
+    monkeypatch.setattr(loadclient, "RELOAD_AFTER_S", 2.0)
+    frames = [_frame(1, 10), *[MISSING] * 30]
+    _, session = asyncio.run(
+        _poll_fake(frames, lambda r, s: s.reload.is_set(), "a reload asked for")
+    )
+    assert session.missing >= 3 and session.missing_for >= 2.0
 
 
 def test_without_reload_on_404_a_tab_keeps_asking():

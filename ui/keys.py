@@ -24,6 +24,7 @@ REWRITE_WIDGETS = "pg_rewrite_widgets"  # bool: put SETTINGS into the widgets on
 PRESET = "pg_preset"  # the preset selector's value
 OPTIONS = "pg_options"  # dict: the fixed option lists of the select sliders, for the session
 RESTORE = "pg_restore"  # (epoch, playing, changes) from the link, applied once to the first run
+REPLAYED = "pg_replayed"  # int: RUN_ID of the run rebuilt from the link (its chart may be ahead)
 URL_SYNCED = "pg_url_synced"  # time.monotonic() of the last write of the link
 FRAME_TOKEN = "pg_frame_token"  # str: this session's token for server.frames (the frame route)
 STOPPED_SEEN = "pg_stopped_seen"  # (chart session, count): the chart's last "stopped" report

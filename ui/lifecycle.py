@@ -436,6 +436,22 @@ def restore(
                 state[K.NOTICES].append(f"{error} The link's changes were left out.")
                 run.replay_to(min(epoch, run.epochs))
     state[K.PLAYING] = play and not run.finished
+    state[K.REPLAYED] = state[K.RUN_ID]
+
+
+def replayed(state: State) -> bool:
+    """The run is the one ``restore`` rebuilt from the link (no reset since): after a
+    reconnect to another server, the page's chart may show it further on than the link
+    said, and the chart's frames bring it there (``server.frames``)."""
+    return state.get(K.REPLAYED) == state.get(K.RUN_ID)
+
+
+def lineage(state: State, run: LiveRun) -> str:
+    """What the run's training follows from, as text: the data and network it was built
+    from (``RUN_SIGNATURE``), its learning rate and the changes recorded on it. A replay of
+    the run on another server has the same lineage: the chart takes it as the same run."""
+    rate = run.params["learning_rate"]
+    return f"{state.get(K.RUN_SIGNATURE)!r}|lr={rate!r}|ch={changes_to_text(run.changes)}"
 
 
 def url_query(state: State, values: Mapping[str, Any], run: LiveRun) -> dict[str, str]:

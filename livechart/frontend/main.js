@@ -36,6 +36,7 @@
 
   const LOG_SIZE = 256;
   const CURVE_HZ = 5;
+  const RELOAD_AFTER_MS = 4000; // "unknown page" answers for this long: reload (pollLoop)
   const REPORT_FRAMES = 30; // frames between epoch reports while playing (see applyFrame)
   // Cumulative milliseconds spent in onRender, in image application (base64,
   // decode wait excluded, relayout) and in curve redraws: what one tick costs here.
@@ -54,6 +55,7 @@
     stale: 0, // renders whose picture was older than the one shown (ignored)
     early: 0, // frame answers "not yet": asked before the pause the server named
     painted: 0, // pictures the page's painter drew from their bytes (args.painter)
+    continued: 0, // new run ids taken as the replay of the run shown (args.replayed)
   };
   window.livechartFrames = 0;
   window.livechartLastApply = [];
@@ -685,6 +687,7 @@
     urlSynced: 0,
     last: null,
     missing: 0, // "unknown page" answers in a row
+    missingSince: null, // when the first of them came
     reported: 0, // when the epoch was last reported to Python
     sinceReport: 0, // frames applied since then
     reloading: false,
@@ -718,16 +721,21 @@
           // This server does not know the page: the replica it played on went away and a
           // balancer sent us to another. The page reloads from its link, which carries the
           // epoch reached and the playing state (args.link_epoch, args.link_playing), so
-          // the page it reloads can carry on from there. A few answers first, to ride out
-          // a blip.
+          // the page it reloads can carry on from there. Not at once: Streamlit reconnects
+          // by itself within a second or two, and its new session's render brings a new
+          // frames_url (and a replay of the run, which the chart continues: no reload, no
+          // epoch drawn again); the reload is for when it does not.
           poll.missing += 1;
-          if (poll.missing >= 3 && !poll.reloading) {
+          poll.missingSince = poll.missingSince ?? performance.now();
+          const given = performance.now() - poll.missingSince >= RELOAD_AFTER_MS;
+          if (poll.missing >= 3 && given && !poll.reloading) {
             poll.reloading = true;
             syncParentUrl({ epoch: state.epoch ?? 0, status: "training" }, true);
             window.parent.location.reload();
           }
         } else if (response.ok) {
           poll.missing = 0;
+          poll.missingSince = null;
           const buffer = await response.arrayBuffer();
           const size = new DataView(buffer).getUint32(0);
           const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
@@ -764,7 +772,7 @@
       if (header.rows.length) poll.last = header.rows.slice(-2);
       showStatus(header);
     }
-    syncParentUrl(header);
+    if (header.epoch >= (state.epoch ?? -Infinity)) syncParentUrl(header);
     // Every REPORT_FRAMES frames (a second at full pace), tell Python the epoch: the page
     // then writes it into the link through Streamlit, whose copy of the query string is the
     // one a reconnect uses. Counted in frames, not seconds: each report is a fragment rerun,
@@ -924,8 +932,23 @@
   // rows (drawn once Plotly is there) and the playing state, so that a Play pressed now
   // plays now (frames show in the preview) rather than once Plotly has loaded, which
   // took 3-8 s on a busy machine and longer under load.
+  // A new run_id starts the chart again, unless the new run replays the one it shows: after
+  // a reconnect to another server (args.replayed), the same lineage (settings and recorded
+  // changes) is the same run, rebuilt from the link up to the last epoch the page reported.
+  // The chart then keeps what it shows, and its frames ask from its own step, which the
+  // server trains up to (server/frames.py): nothing shown is trained or drawn again.
+  function startsAgain(args) {
+    if (state.runId === null || args.run_id === state.runId) return false;
+    const shown = state.args;
+    if (args.replayed && args.lineage && shown && shown.lineage === args.lineage) {
+      stats.continued += 1;
+      return false;
+    }
+    return true;
+  }
+
   function previewState(args) {
-    if (state.runId !== null && args.run_id !== state.runId) {
+    if (startsAgain(args)) {
       state.pendingRows = [];
       state.lastEpoch = -Infinity;
       state.shownStep = -Infinity;
@@ -1069,6 +1092,7 @@
   function onRender(data) {
     const args = data.args;
     stats.renders += 1;
+    const fresh = startsAgain(args);
     state.args = args;
     const theme = themeOf(data.theme);
 
@@ -1115,7 +1139,7 @@
 
     // Reset: a new run. (Not an older epoch: a render re-sent by Streamlit is older than
     // the frames fetched since, and that is no reason to start again.)
-    if (state.runId !== null && args.run_id !== state.runId) {
+    if (fresh) {
       clearCurves();
       state.shownStep = -Infinity;
       state.newest = null;
