@@ -23,6 +23,13 @@ def test_the_playgrounds_network_explained_with_its_numbers(browser, server):
     assert page.locator(".katex-error").count() == 0  # every line typesets
     assert page.locator(".katex").count() >= 8
     # a test point clicked on the plot (test points are drawn on top) becomes the one followed
+    # (once Plotly has drawn it: ci21 looked before it had)
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('.js-plotly-plot');
+              return Boolean(gd && gd._fullLayout && gd.calcdata && gd.calcdata[1]
+                             && gd.calcdata[1].length > 7 && gd.querySelector('.nsewdrag')); }""",
+        timeout=PATIENCE_MS,
+    )
     where = page.evaluate(
         """() => { const gd = document.querySelector('.js-plotly-plot');
               const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
