@@ -17,11 +17,12 @@ import streamlit.components.v1
 
 import livechart  # noqa: F401
 import scratchnet.live  # noqa: F401
-from server import frames, memory
+from server import frames, internals, memory
 
 app = st.App(__file__, routes=frames.routes(), lifespan=memory.lifespan)
 frames.mark_serving()
 frames.disable_nagle()
+internals.deliver_runs_in_order()  # a run's end is never lost to a rerun
 memory.limit_arenas()
 frames.start_sweeper()
 
