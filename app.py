@@ -22,6 +22,7 @@ from server import frames, internals, memory
 app = st.App(__file__, routes=frames.routes(), lifespan=memory.lifespan)
 frames.mark_serving()
 frames.disable_nagle()
+internals.deliver_runs_in_order()  # a run's end is never lost to a rerun
 memory.limit_arenas()
 frames.start_sweeper()
 internals.no_pages_directory()  # the pages are st.navigation's below, not the pages/ folder

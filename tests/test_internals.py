@@ -10,10 +10,15 @@ import socket
 import time
 
 import pytest
+from streamlit import config
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime, RuntimeConfig
+from streamlit.runtime.app_session import AppSession, AppSessionState
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.memory_session_storage import MemorySessionStorage
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.script_data import ScriptData
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.runtime.session_manager import SessionInfo
 from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
@@ -72,6 +77,21 @@ def test_streamlit_still_has_the_private_names_the_app_uses(runtime):
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     assert get_script_run_ctx(suppress_warning=True) is None  # not in a script run
+
+
+def test_streamlit_still_has_the_app_sessions_private_names(runtime, tmp_path, no_file_watcher):
+    """If this fails after an upgrade, see ``internals.deliver_runs_in_order``."""
+    assert callable(AppSession._create_scriptrunner)
+    assert AppSessionState.SHUTDOWN_REQUESTED
+
+    async def names() -> set[str]:
+        session = new_session(tmp_path)
+        try:
+            return {n for n in ("_scriptrunner", "_event_loop", "_state") if hasattr(session, n)}
+        finally:
+            session.shutdown()
+
+    assert asyncio.run(names()) == {"_scriptrunner", "_event_loop", "_state"}
 
 
 def test_asyncio_still_has_the_private_hook_the_app_replaces():
@@ -165,6 +185,85 @@ def test_a_script_run_knows_its_session():
     session = at.text[0].value
     assert session != "no session" and len(session) > 8
     assert internals.current_session() is None  # this thread runs no script
+
+
+# A page like the Playground's: a fragment (the live chart), then more of the page.
+PAGE = """
+import streamlit as st
+
+@st.fragment
+def chart():
+    st.text("the chart")
+
+chart()
+st.text("the rest of the page")
+"""
+
+
+def new_session(tmp_path) -> AppSession:
+    """A Streamlit session running ``PAGE`` (call it on a running event loop)."""
+    script = tmp_path / "page.py"
+    script.write_text(PAGE)
+    return AppSession(
+        ScriptData(str(script)), MemoryUploadedFileManager("/up"), ScriptCache(), None, {}
+    )
+
+
+@pytest.fixture
+def no_file_watcher():
+    before = config.get_option("server.fileWatcherType")
+    config.set_option("server.fileWatcherType", "none")
+    yield
+    config.set_option("server.fileWatcherType", before)
+
+
+def test_a_run_that_ends_as_a_fragment_rerun_comes_reaches_the_page_whole(
+    runtime, tmp_path, monkeypatch, no_file_watcher
+):
+    """A run's messages reach the page through the event loop after its script thread has
+    stopped. The live chart's report (a rerun of its fragment) handled in between found the
+    runner stopped, Streamlit made a new one, and the loop dropped the stopped runner's
+    messages: the rest of the page and the run's end (a protocol client waited for it 90 s;
+    a browser never played). Here the loop is kept from running until the script thread
+    has ended, then the fragment's rerun comes."""
+    monkeypatch.setattr(AppSession, "_create_scriptrunner", AppSession._create_scriptrunner)
+    assert internals.deliver_runs_in_order()
+    finished = ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+    async def scenario() -> list[ForwardMsg]:
+        session = new_session(tmp_path)
+        sent: list[ForwardMsg] = []
+
+        async def until(condition, what: str) -> None:
+            deadline = time.monotonic() + TIMEOUT
+            while not condition():
+                assert time.monotonic() < deadline, f"not {what} after {TIMEOUT} s: {sent}"
+                await asyncio.sleep(0.01)
+                sent.extend(session.flush_browser_queue())
+
+        def ends() -> list:
+            return [m.script_finished for m in sent if m.WhichOneof("type") == "script_finished"]
+
+        try:
+            session.request_rerun(ClientState())  # the page loads
+            await until(lambda: finished[0] in ends(), "loaded")
+            fragment = next(m.delta.fragment_id for m in sent if m.delta.fragment_id)
+            sent.clear()
+            session.request_rerun(ClientState())  # a full run again (a click)
+            runner = session._scriptrunner
+            runner._script_thread.join(TIMEOUT)  # the loop waits: its messages are queued
+            assert not runner._script_thread.is_alive()
+            session.request_rerun(ClientState(fragment_id=fragment))  # the chart reports
+            await until(lambda: finished[1] in ends(), "the fragment rerun finished")
+        finally:
+            session.shutdown()
+        return sent
+
+    sent = asyncio.run(scenario())
+    texts = [m.delta.new_element.text.body for m in sent if m.WhichOneof("type") == "delta"]
+    ends = [m.script_finished for m in sent if m.WhichOneof("type") == "script_finished"]
+    assert "the rest of the page" in texts, texts
+    assert ends == list(finished), ends  # the click's run ended, then the fragment's
 
 
 async def _nodelay_of_an_accepted_connection() -> int:
@@ -268,3 +367,12 @@ def test_without_the_pages_switch_the_app_starts(monkeypatch, caplog):
     assert not internals.no_pages_directory()
     assert not hasattr(PagesManager, "uses_pages_directory")
     assert len(warnings_of(caplog)) == 1
+
+
+def test_without_create_scriptrunner_runs_go_as_streamlit_makes_them(monkeypatch, caplog):
+    monkeypatch.delattr(AppSession, "_create_scriptrunner")
+    caplog.set_level(logging.WARNING)
+    assert not internals.deliver_runs_in_order()
+    assert not internals.deliver_runs_in_order()
+    assert not hasattr(AppSession, "_create_scriptrunner")
+    assert len(warnings_of(caplog)) == 1 and "_create_scriptrunner" in warnings_of(caplog)[0]
