@@ -264,19 +264,17 @@ def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
     Components v1 iframes are titled with the component's name, for example
     ``"livechart.livechart"``.
     """
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        left_ms = max(1.0, 1000 * (deadline - time.monotonic()))
-        handle = page.wait_for_selector(
-            f'iframe[title="{title}"]', state="attached", timeout=left_ms
-        )
-        frame = handle.content_frame()
-        if frame is not None:
-            return frame
-        # an iframe on its way out (a rerun replacing it) or not yet loaded: look again
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"The iframe {title!r} has no content frame.")
-        page.wait_for_timeout(50)
+
+    def attached_frame():  # None for an iframe on its way out (a rerun replacing it)
+        selector = f'iframe[title="{title}"]'
+        return page.wait_for_selector(selector, state="attached", timeout=timeout).content_frame()
+
+    return wait_until(
+        attached_frame,
+        what=f"the iframe {title!r} with a content frame",
+        timeout=timeout / 1000,
+        pause=lambda seconds: page.wait_for_timeout(1000 * seconds),
+    )
 
 
 def wait_in_component(page, title: str, expression: str, *, arg=None,

@@ -10,6 +10,7 @@ import socket
 import time
 
 import pytest
+from browser_support import wait_until_async
 from streamlit import config
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -234,12 +235,12 @@ def test_a_run_that_ends_as_a_fragment_rerun_comes_reaches_the_page_whole(
         session = new_session(tmp_path)
         sent: list[ForwardMsg] = []
 
-        async def until(condition, what: str) -> None:
-            deadline = time.monotonic() + TIMEOUT
-            while not condition():
-                assert time.monotonic() < deadline, f"not {what} after {TIMEOUT} s: {sent}"
-                await asyncio.sleep(0.01)
-                sent.extend(session.flush_browser_queue())
+        async def until(condition, what: str) -> None:  # what the session sent, kept
+            await wait_until_async(
+                lambda: sent.extend(session.flush_browser_queue()) or condition(),
+                what=what,
+                timeout=TIMEOUT,
+            )
 
         def ends() -> list:
             return [m.script_finished for m in sent if m.WhichOneof("type") == "script_finished"]
