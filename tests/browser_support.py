@@ -34,6 +34,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
+# Browsers and servers open now, for the evidence a failing test leaves (``failure_evidence``).
+_OPEN_BROWSERS: list = []
+_OPEN_SERVERS: list[Server] = []
+# Where a failing browser test leaves its pages' screenshots.
+EVIDENCE_DIR = Path(os.environ.get("SCRATCHNET_EVIDENCE", tempfile.gettempdir())) / "scratchnet"
 # How long a test waits for something that takes a moment when the machine is idle: CI runs
 # on a machine with a core busy elsewhere, so generous. Tests wait on conditions, never on
 # the clock: what they check does not depend on how fast the machine is.
@@ -235,8 +240,11 @@ def streamlit_server(
     log_path = Path(log_file.name)
     try:
         _wait_healthy(url, process, log_path, timeout)
-        yield Server(url=url, process=process, log_path=log_path)
+        running = Server(url=url, process=process, log_path=log_path)
+        _OPEN_SERVERS.append(running)
+        yield running
     finally:
+        _OPEN_SERVERS[:] = [s for s in _OPEN_SERVERS if s.process is not process]
         _stop(process)
         log_file.close()
         with contextlib.suppress(OSError):
@@ -252,10 +260,46 @@ def chromium(**launch_options) -> Iterator:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **launch_options
         )
+        _OPEN_BROWSERS.append(browser)
         try:
             yield browser
         finally:
+            _OPEN_BROWSERS.remove(browser)
             browser.close()
+
+
+def failure_evidence(name: str, text_chars: int = 1500, log_chars: int = 3000) -> str:
+    """What the open browsers' pages show and the open servers said, for a failed test's
+    report: each page's address, the end of its text, the status line of its live chart, and
+    a screenshot saved under ``EVIDENCE_DIR`` (named after the test); then the end of each
+    server's log. CI runs far from anyone who could look at the page when a wait times out.
+    """
+    lines = []
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[-120:]
+    for b, browser in enumerate(list(_OPEN_BROWSERS)):
+        for c, context in enumerate(browser.contexts):
+            for p, page in enumerate(context.pages):
+                where = f"page {b}.{c}.{p}"
+                try:
+                    lines.append(f"--- {where}: {page.url}")
+                    text = page.inner_text("body", timeout=5000)
+                    lines.append(text[-text_chars:])
+                    for frame in page.frames:
+                        status = frame.evaluate(
+                            "(document.getElementById('status') || {}).innerText || ''"
+                        )
+                        if status:
+                            lines.append(f"[chart status] {status.strip()[:300]}")
+                    EVIDENCE_DIR.mkdir(parents=True, exist_ok=True)
+                    shot = EVIDENCE_DIR / f"{slug}-{b}{c}{p}.png"
+                    page.screenshot(path=str(shot), timeout=10_000)
+                    lines.append(f"[screenshot] {shot}")
+                except Exception as error:  # evidence is best effort: a page may be gone
+                    lines.append(f"[{where} could not be read: {error}]")
+    for server in list(_OPEN_SERVERS):
+        lines.append(f"--- server {server.url}, the end of its log:")
+        lines.append(server.log()[-log_chars:])
+    return "\n".join(lines)
 
 
 def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):

@@ -27,6 +27,17 @@ def test_runs_main():
     sys.modules["__main__"] = MAIN
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails reports what its pages showed (before they close)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and "browser" in item.keywords:
+        from browser_support import failure_evidence
+
+        report.sections.append(("what the browser showed", failure_evidence(item.nodeid)))
+
+
 @pytest.fixture(scope="module")
 def server():
     """The app on a fresh Streamlit server for the test module (browser tests)."""
