@@ -14,6 +14,7 @@ from browser_support import (
     component_frame,
     drag_zoom,
     plot_ranges,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -152,7 +153,10 @@ def test_play_moves_the_epoch_and_the_boundary(browser, server):
         assert frame.evaluate("window.livechartFrames") > before_frames
         page.get_by_role("button", name=re.compile("Pause")).click()
         page.get_by_role("button", name=re.compile("Play")).wait_for()
-        assert epoch_of(page) >= 3  # paused: the page's own counter shows the epoch again
+        # paused: the counter shows the epoch again, once the pause's run has drawn (ci32
+        # read it the moment "Play" came back, before the chart had redrawn: 0)
+        wait_until(lambda: epoch_of(page) >= 3, what="the paused epoch shown",
+                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
     finally:
