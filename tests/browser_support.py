@@ -98,9 +98,8 @@ def wait_until(
     """Call ``predicate`` until it returns something true and return that; fail the test
     after ``timeout`` seconds, saying ``what`` did not happen (and the last value seen).
 
-    pause : how to wait between calls. With a Playwright page use ``page.wait_for_timeout``
-        (in milliseconds: ``lambda s: page.wait_for_timeout(1000 * s)``), so that the page's
-        events are delivered while the test waits.
+    pause : how to wait between calls. Beside a Playwright page use ``wait_on_page``, which
+        pauses with ``page.wait_for_timeout`` so that the page's events are delivered.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -110,6 +109,14 @@ def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not within {timeout:g} s (last value {value!r})")
         pause(step)
+
+
+def wait_on_page(page, predicate: Callable[[], T], *, what: str,
+                 timeout: float = PATIENCE_S, step: float = 0.05) -> T:  # fmt: skip
+    """``wait_until`` beside a Playwright page: pauses with ``page.wait_for_timeout``, so that
+    the page's events are delivered while the test waits."""
+    return wait_until(predicate, what=what, timeout=timeout, step=step,
+                      pause=lambda seconds: page.wait_for_timeout(1000 * seconds))  # fmt: skip
 
 
 async def wait_until_async(
@@ -313,12 +320,10 @@ def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
         selector = f'iframe[title="{title}"]'
         return page.wait_for_selector(selector, state="attached", timeout=timeout).content_frame()
 
-    return wait_until(
-        attached_frame,
-        what=f"the iframe {title!r} with a content frame",
+    return wait_on_page(
+        page, attached_frame, what=f"the iframe {title!r} with a content frame",
         timeout=timeout / 1000,
-        pause=lambda seconds: page.wait_for_timeout(1000 * seconds),
-    )
+    )  # fmt: skip
 
 
 def wait_in_component(page, title: str, expression: str, *, arg=None,

@@ -26,7 +26,7 @@ from browser_support import (
     link_epoch,
     nudge_learning_rate,
     wait_in_component,
-    wait_until,
+    wait_on_page,
 )
 
 from scratchnet.datasets import split
@@ -409,12 +409,12 @@ def test_a_link_replays_a_run_whose_rate_changed_while_playing(browser, server):
     press_play(page)
     for changes, key in ((2, "ArrowRight"), (3, "ArrowLeft")):  # 0.1 -> 0.3 -> 0.1
         epoch = chart_epoch(frame) or 0
-        wait_until(lambda e=epoch: (chart_epoch(frame) or 0) > e + 2, what="two more epochs",
-                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+        wait_on_page(
+            page, lambda e=epoch: (chart_epoch(frame) or 0) > e + 2, what="two more epochs"
+        )
         nudge_learning_rate(page, key)  # while playing
-        wait_until(lambda n=changes: len(link_changes(page.url)) == n,
-                   what=f"{changes} changes in the link", timeout=TIMEOUT_MS / 1000,
-                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+        wait_on_page(page, lambda n=changes: len(link_changes(page.url)) == n,
+                     what=f"{changes} changes in the link", timeout=TIMEOUT_MS / 1000)  # fmt: skip
     page.get_by_role("button", name=re.compile("^Pause")).click()
     page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name=re.compile("^Step")).click()  # to an epoch's end
@@ -428,9 +428,8 @@ def test_a_link_replays_a_run_whose_rate_changed_while_playing(browser, server):
         epoch = link_epoch(page.url)
         return steps % per_epoch == 0 and steps // per_epoch == epoch == chart_epoch(frame)
 
-    wait_until(at_an_epochs_end, what="the view, the link and the chart at an epoch's end",
-               timeout=TIMEOUT_MS / 1000,
-               pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+    wait_on_page(page, at_an_epochs_end, timeout=TIMEOUT_MS / 1000,
+                 what="the view, the link and the chart at an epoch's end")  # fmt: skip
     link = page.url
     assert [c.split(":")[1] for c in link_changes(link)] == ["lr", "lr", "lr"]
     opened, fresh, fresh_frame = open_page(browser, link)

@@ -14,7 +14,7 @@ from browser_support import (
     component_frame,
     drag_zoom,
     plot_ranges,
-    wait_until,
+    wait_on_page,
 )
 
 pytestmark = pytest.mark.browser
@@ -155,8 +155,7 @@ def test_play_moves_the_epoch_and_the_boundary(browser, server):
         page.get_by_role("button", name=re.compile("Play")).wait_for()
         # paused: the counter shows the epoch again, once the pause's run has drawn (ci32
         # read it the moment "Play" came back, before the chart had redrawn: 0)
-        wait_until(lambda: epoch_of(page) >= 3, what="the paused epoch shown",
-                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+        wait_on_page(page, lambda: epoch_of(page) >= 3, what="the paused epoch shown")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
     finally:

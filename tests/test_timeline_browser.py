@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import chart_epoch, component_frame, wait_in_component, wait_until
+from browser_support import chart_epoch, component_frame, wait_in_component, wait_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,7 @@ def test_the_timeline_goes_back_and_step_goes_on_from_the_newest(browser, server
     chart = component_frame(page, "livechart.livechart", timeout=PATIENCE_MS)
     for epoch in (1, 2, 3):
         page.get_by_role("button", name=re.compile("^Step")).click()
-        wait_until(lambda e=epoch: chart_epoch(chart) == e, what=f"epoch {epoch}",
-                   pause=lambda s: page.wait_for_timeout(1000 * s))  # fmt: skip
+        wait_on_page(page, lambda e=epoch: chart_epoch(chart) == e, what=f"epoch {epoch}")
     view = component_frame(page, "netview.netview", timeout=PATIENCE_MS)
     newest = view.evaluate("window.netviewStats.steps")
     slider = (

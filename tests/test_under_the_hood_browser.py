@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import wait_until
+from browser_support import wait_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +56,8 @@ def test_the_playgrounds_network_explained_with_its_numbers(browser, server):
             return False
         return True
 
-    wait_until(followed_after_a_click, what="the clicked test point followed",
-               timeout=PATIENCE_MS / 1000, step=0.5)  # fmt: skip
+    wait_on_page(page, followed_after_a_click, what="the clicked test point followed",
+                 timeout=PATIENCE_MS / 1000, step=0.5)  # fmt: skip
     assert number.input_value() == "8"
     page.get_by_text("The test point 8, at").wait_for(timeout=PATIENCE_MS)
     page.get_by_role("button", name="Take this step").click()
