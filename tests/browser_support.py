@@ -37,6 +37,8 @@ T = TypeVar("T")
 # Browsers and servers open now, for the evidence a failing test leaves (``failure_evidence``).
 _OPEN_BROWSERS: list = []
 _OPEN_SERVERS: list[Server] = []
+# What pages showed when a test closed them while failing (its own ``finally``), for the same.
+_LAST_LOOKS: list[str] = []
 # Where a failing browser test leaves its pages' screenshots.
 EVIDENCE_DIR = Path(os.environ.get("SCRATCHNET_EVIDENCE", tempfile.gettempdir())) / "scratchnet"
 # How long a test waits for something that takes a moment when the machine is idle: CI runs
@@ -267,6 +269,7 @@ def chromium(**launch_options) -> Iterator:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **launch_options
         )
+        _look_before_closing(browser)
         _OPEN_BROWSERS.append(browser)
         try:
             yield browser
@@ -275,37 +278,72 @@ def chromium(**launch_options) -> Iterator:
             browser.close()
 
 
-def failure_evidence(name: str, text_chars: int = 1500, log_chars: int = 3000) -> str:
-    """What the open browsers' pages show and the open servers said, for a failed test's
-    report: each page's address, the end of its text, the status line of its live chart, and
-    a screenshot saved under ``EVIDENCE_DIR`` (named after the test); then the end of each
+def _look_before_closing(browser) -> None:
+    """Make the contexts and pages ``browser`` opens take a last look at themselves when a
+    failing test closes them: a test that closes its pages in its own ``finally`` does so
+    before the report hook runs, and the exception on its way out is ``sys.exc_info()``."""
+
+    def looking(opened, new_context: bool):
+        close = opened.close
+
+        def close_after_a_look(*args, **kwargs):
+            if sys.exc_info()[0] is not None:
+                pages = opened.pages if new_context else [opened]
+                test = os.environ.get("PYTEST_CURRENT_TEST", "test").split(" ")[0]
+                _LAST_LOOKS.append(_pages_evidence(pages, f"{test}-closed{len(_LAST_LOOKS)}"))
+            return close(*args, **kwargs)
+
+        opened.close = close_after_a_look
+        return opened
+
+    new_context, new_page = browser.new_context, browser.new_page
+    browser.new_context = lambda *a, **k: looking(new_context(*a, **k), new_context=True)
+    browser.new_page = lambda *a, **k: looking(new_page(*a, **k), new_context=False)
+
+
+def forget_last_looks() -> None:
+    """Start a test with no last looks left by an earlier one."""
+    _LAST_LOOKS.clear()
+
+
+def failure_evidence(name: str, log_chars: int = 3000) -> str:
+    """What the browsers' pages show and the open servers said, for a failed test's report:
+    the pages the test closed while failing (``_look_before_closing``) and those still open,
+    each with its address, the end of its text, the status line of its live chart and a
+    screenshot saved under ``EVIDENCE_DIR`` (named after the test); then the end of each
     server's log. CI runs far from anyone who could look at the page when a wait times out.
     """
-    lines = []
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[-120:]
-    for b, browser in enumerate(list(_OPEN_BROWSERS)):
-        for c, context in enumerate(browser.contexts):
-            for p, page in enumerate(context.pages):
-                where = f"page {b}.{c}.{p}"
-                try:
-                    lines.append(f"--- {where}: {page.url}")
-                    text = page.inner_text("body", timeout=5000)
-                    lines.append(text[-text_chars:])
-                    for frame in page.frames:
-                        status = frame.evaluate(
-                            "(document.getElementById('status') || {}).innerText || ''"
-                        )
-                        if status:
-                            lines.append(f"[chart status] {status.strip()[:300]}")
-                    EVIDENCE_DIR.mkdir(parents=True, exist_ok=True)
-                    shot = EVIDENCE_DIR / f"{slug}-{b}{c}{p}.png"
-                    page.screenshot(path=str(shot), timeout=10_000)
-                    lines.append(f"[screenshot] {shot}")
-                except Exception as error:  # evidence is best effort: a page may be gone
-                    lines.append(f"[{where} could not be read: {error}]")
+    lines = list(_LAST_LOOKS)
+    open_pages = [
+        page for browser in _OPEN_BROWSERS for context in browser.contexts
+        for page in context.pages
+    ]  # fmt: skip
+    lines.append(_pages_evidence(open_pages, name))
     for server in list(_OPEN_SERVERS):
         lines.append(f"--- server {server.url}, the end of its log:")
         lines.append(server.log()[-log_chars:])
+    return "\n".join(line for line in lines if line)
+
+
+def _pages_evidence(pages, name: str, text_chars: int = 1500) -> str:
+    """Each page's address, the end of its text, its charts' status lines and a screenshot."""
+    lines = []
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[-120:]
+    for p, page in enumerate(pages):
+        where = f"page {p}"
+        try:
+            lines.append(f"--- {where}: {page.url}")
+            lines.append(page.inner_text("body", timeout=5000)[-text_chars:])
+            for frame in page.frames:
+                status = frame.evaluate("(document.getElementById('status') || {}).innerText || ''")
+                if status:
+                    lines.append(f"[chart status] {status.strip()[:300]}")
+            EVIDENCE_DIR.mkdir(parents=True, exist_ok=True)
+            shot = EVIDENCE_DIR / f"{slug}-{p}.png"
+            page.screenshot(path=str(shot), timeout=10_000)
+            lines.append(f"[screenshot] {shot}")
+        except Exception as error:  # evidence is best effort: a page may be gone
+            lines.append(f"[{where} could not be read: {error}]")
     return "\n".join(lines)
 
 

@@ -27,6 +27,13 @@ def test_runs_main():
     sys.modules["__main__"] = MAIN
 
 
+def pytest_runtest_setup(item):
+    """No browser test reports the last looks of pages an earlier test closed."""
+    support = sys.modules.get("browser_support")
+    if support is not None:
+        support.forget_last_looks()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A browser test that fails reports what its pages showed (before they close)."""
