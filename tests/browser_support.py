@@ -347,43 +347,80 @@ def _pages_evidence(pages, name: str, text_chars: int = 1500) -> str:
     return "\n".join(lines)
 
 
-def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S):
-    """The Playwright Frame of the first Streamlit component iframe with this title.
+def component_frame(page, title: str, timeout: float = 1000 * PATIENCE_S) -> ComponentFrame:
+    """The first Streamlit component iframe with this title, as a ``ComponentFrame``:
+    a Playwright Frame that follows the iframe when a rerun replaces it.
 
     Components v1 iframes are titled with the component's name, for example
-    ``"livechart.livechart"``.
+    ``"livechart.livechart"``. ``timeout`` in ms, as Playwright's.
     """
+    return ComponentFrame(page, title, timeout / 1000)
+
+
+def _attached_frame(page, title: str, timeout_ms: float):
+    """The Frame of the iframe ``title`` now, once it has a content frame."""
 
     def attached_frame():  # None for an iframe on its way out (a rerun replacing it)
         selector = f'iframe[title="{title}"]'
-        return page.wait_for_selector(selector, state="attached", timeout=timeout).content_frame()
+        return page.wait_for_selector(
+            selector, state="attached", timeout=timeout_ms
+        ).content_frame()
 
     return wait_on_page(
         page, attached_frame, what=f"the iframe {title!r} with a content frame",
-        timeout=timeout / 1000,
+        timeout=timeout_ms / 1000,
     )  # fmt: skip
+
+
+class ComponentFrame:
+    """A component's iframe, looked up again whenever a rerun has replaced it.
+
+    A click reruns the page, and a rerun may replace a component's iframe (an element
+    inserted above it, a changed key): a Playwright Frame held across it is "detached"
+    (ci15, ci37). ``evaluate`` and ``wait_for_function`` here find the iframe again and
+    repeat the call in the new one, until ``timeout`` seconds from the call; anything else
+    is the current Frame's. A counter read in the old iframe starts again in the new one,
+    so wait for "at least" rather than "exactly".
+    """
+
+    def __init__(self, page, title: str, timeout: float = PATIENCE_S) -> None:
+        self.page, self.title, self.timeout = page, title, timeout
+        self.frame = _attached_frame(page, title, 1000 * timeout)
+
+    def __getattr__(self, name: str):
+        return getattr(self.frame, name)
+
+    def _again(self, call: Callable[..., T], timeout: float | None = None) -> T:
+        """``call(frame, ms_left)``, repeated in the new iframe if a rerun replaced it."""
+        from playwright.sync_api import Error
+
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            try:
+                return call(self.frame, max(1.0, 1000 * (deadline - time.monotonic())))
+            except Error as error:
+                replaced = "detached" in str(error) or "context was destroyed" in str(error)
+                if not replaced or time.monotonic() > deadline:
+                    raise
+            left_ms = max(1.0, 1000 * (deadline - time.monotonic()))
+            self.frame = _attached_frame(self.page, self.title, left_ms)
+
+    def evaluate(self, expression: str, arg=None):
+        return self._again(lambda frame, _: frame.evaluate(expression, arg))
+
+    def wait_for_function(self, expression: str, *, arg=None, timeout: float | None = None):
+        """Like Frame.wait_for_function (``timeout`` in ms; by default this frame's)."""
+        return self._again(
+            lambda frame, left: frame.wait_for_function(expression, arg=arg, timeout=left),
+            None if timeout is None else timeout / 1000,
+        )
 
 
 def wait_in_component(page, title: str, expression: str, *, arg=None,
                       timeout: float = PATIENCE_S):  # fmt: skip
-    """Wait until the JavaScript ``expression`` is true in the component iframe ``title``.
-
-    A click reruns the page, and a rerun may replace a component's iframe (an element
-    inserted above it, a changed key): a Frame held across it is "detached". This looks the
-    iframe up again and goes on waiting in the new one, until ``timeout`` seconds in all.
-    """
-    from playwright.sync_api import Error
-
-    deadline = time.monotonic() + timeout
-    while True:
-        left_ms = max(1.0, 1000 * (deadline - time.monotonic()))
-        frame = component_frame(page, title, timeout=left_ms)
-        try:
-            return frame.wait_for_function(expression, arg=arg, timeout=left_ms)
-        except Error as error:
-            replaced = "detached" in str(error) or "context was destroyed" in str(error)
-            if not replaced or time.monotonic() > deadline:
-                raise
+    """Wait until the JavaScript ``expression`` is true in the component iframe ``title``,
+    in the iframe that replaces it if a rerun does (``ComponentFrame``)."""
+    return ComponentFrame(page, title, timeout).wait_for_function(expression, arg=arg)
 
 
 def chart_epoch(frame) -> float | None:

@@ -51,7 +51,7 @@ def open_page(browser, url: str):
     play = page.get_by_role("button", name=re.compile("^(Play|Pause)"))
     play.wait_for(timeout=TIMEOUT_MS)
     frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
-    frame.wait_for_function("window.livechartFrames >= 1", timeout=TIMEOUT_MS)
+    frame.wait_for_function("window.livechartFrames >= 1")
     return context, page, frame
 
 
@@ -338,13 +338,13 @@ def test_the_browser_paints_the_boundary_numpy_would(browser, server, query):
     try:
         press_play(page)
         painted = frame.evaluate(f"{STATS}.painted")
-        frame.wait_for_function(f"n => {STATS}.painted >= n", arg=painted + 5, timeout=TIMEOUT_MS)
-        last = frame.evaluate(
-            "(() => { const p = window.livechartLastPainted;"
-            " return {step: p.step, bytes: Array.from(p.bytes), rgba: Array.from(p.rgba),"
-            " options: p.options}; })()"
-        )
-        assert last["step"] > 0  # a frame's picture, not the first render's
+        frame.wait_for_function(f"n => {STATS}.painted >= n", arg=painted + 5)
+        # a frame's picture (step > 0), not the first render's, read where it was checked
+        last = frame.wait_for_function(
+            "() => { const p = window.livechartLastPainted; return p && p.step > 0 &&"
+            " {step: p.step, bytes: Array.from(p.bytes), rgba: Array.from(p.rgba),"
+            " options: p.options}; }"
+        ).json_value()
         ours = numpy_picture(last)
         assert np.array_equal(np.array(last["rgba"], dtype=np.uint8), ours.reshape(-1))
         if "problem=regression" in query:  # and the values it painted are NumPy's predict
