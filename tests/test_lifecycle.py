@@ -316,6 +316,24 @@ def test_a_fragment_run_knows_when_the_page_is_behind():
     assert lifecycle.page_is_behind(state)
 
 
+@pytest.mark.parametrize(
+    "click",
+    [lifecycle.step, lifecycle.reset, lifecycle.new_init, lifecycle.pin,
+     lambda state: lifecycle.unpin(state, 0)],
+    ids=["step", "reset", "new_init", "pin", "unpin"],
+)  # fmt: skip
+def test_a_button_clicked_in_a_fragment_run_leaves_the_page_behind(click):
+    """ci39: two quick Steps, the second sent with the chart's report: it trained in a run
+    of the fragment alone, and the link, the timeline and the view stayed an epoch behind."""
+    state = session()
+    ready(state)
+    lifecycle.pin(state)  # something for unpin to remove
+    state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)  # the page drew
+    assert not lifecycle.page_is_behind(state)
+    click(state)
+    assert lifecycle.page_is_behind(state)
+
+
 # -- regression (TF Playground's second problem type) ------------------------------------------
 def upload(state: dict, text: str, label: str = "target") -> None:
     """What the page keeps of an uploaded file (csv_widgets), label and features picked."""

@@ -210,19 +210,19 @@ def test_play_pressed_at_once_always_starts_training(browser, server):
 
 
 # In the chart's frame: the chart reports to Python (a widget of the live fragment) and the
-# user clicks Play (a widget of the whole page) before Streamlit's frontend sends the report
+# user clicks a button of the page (Play, Step) before Streamlit's frontend sends the report
 # (it gathers the widget changes of one moment into one message, on a zero-delay timer):
 # the click is made from a message posted right after the report, so it runs before that.
-REPORT_THEN_CLICK_PLAY = """() => {
+REPORT_THEN_CLICK = """(name) => {
   window.addEventListener("message", (event) => {
-    if (event.data !== "click play") return;
+    if (event.data !== "click") return;
     Array.from(window.parent.document.querySelectorAll("button"))
-      .find((b) => /Play/.test(b.innerText)).click();
+      .find((b) => new RegExp(name).test(b.innerText)).click();
   });
   window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
     value: { stopped: 0, epoch: 0, session: "test", nonce: performance.now() },
     dataType: "json" }, "*");
-  window.postMessage("click play", "*");
+  window.postMessage("click", "*");
 }"""
 
 
@@ -236,7 +236,7 @@ def test_play_clicked_while_the_chart_reports_still_plays(browser, server):
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if "fragmentIds" in m.text else None)
     try:
-        frame.evaluate(REPORT_THEN_CLICK_PLAY)
+        frame.evaluate(REPORT_THEN_CLICK, "Play")
         page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=TIMEOUT_MS)
         frame = component_frame(page, CHART, timeout=TIMEOUT_MS)
         frame.wait_for_function(
@@ -244,6 +244,25 @@ def test_play_clicked_while_the_chart_reports_still_plays(browser, server):
             "(document.querySelector('#status strong') || {}).innerText || '')",
             timeout=TIMEOUT_MS,
         )
+        assert warnings, "the click and the report did not come in one batch"
+    finally:
+        context.close()
+
+
+def test_step_clicked_while_the_chart_reports_moves_the_whole_page(browser, server):
+    """The same batch with Step (ci39): the step trained in the fragment's run, and the
+    link, the timeline and the network view stayed an epoch behind the chart. The page
+    counts its buttons' clicks, and the fragment reruns it."""
+    context, page, frame = open_page(browser, server.url + "/?h=4")
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if "fragmentIds" in m.text else None)
+    try:
+        frame.evaluate(REPORT_THEN_CLICK, "Step")
+        wait_on_page(page, lambda: link_epoch(page.url) == 1, what="epoch 1 in the link",
+                     timeout=TIMEOUT_MS / 1000)  # fmt: skip
+        wait_in_component(page, "netview.netview", "window.netviewStats.steps > 0",
+                          timeout=TIMEOUT_MS / 1000)  # fmt: skip
+        assert chart_epoch(frame) == 1
         assert warnings, "the click and the report did not come in one batch"
     finally:
         context.close()

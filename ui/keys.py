@@ -30,6 +30,7 @@ FRAME_TOKEN = "pg_frame_token"  # str: this session's token for server.frames (t
 STOPPED_SEEN = "pg_stopped_seen"  # (chart session, count): the chart's last "stopped" report
 TICK_COST = "pg_tick_cost"  # float: smoothed seconds a tick takes (sets the pace)
 PAGE_INPUTS = "pg_page_inputs"  # what the last whole page run drew from (lifecycle.page_inputs)
+CLICKS = "pg_clicks"  # int: how many times a button's callback ran (lifecycle.clicked)
 PAGE_RUNNING = "pg_page_running"  # bool: a whole page run is under way (not a fragment's alone)
 WIDGET_PREFIX = "pg_w_"  # widget keys: WIDGET_PREFIX + a ui.settings key
 CHART = "boundary"  # the live chart's key; livechart also keeps "_livechart_boundary"

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from ui.settings import (
 )
 
 State = MutableMapping[str, Any]
+T = TypeVar("T")
 Data = tuple  # (signature, X_train, X_test, y_train, y_test, n_classes, class_names)
 #               n_classes and class_names are None for a regression's data (y: numbers)
 
@@ -180,6 +182,21 @@ def switch_problem(state: State) -> None:
     state[K.PLAYING] = False
 
 
+def clicked(callback: Callable[..., T]) -> Callable[..., T]:
+    """A button's callback, counted in ``K.CLICKS`` (part of ``page_inputs``): a click that
+    comes in one message with the chart's report runs in a run of the fragment alone, and
+    the page must then know that it is behind (ci39: the second of two quick Steps trained,
+    but the link, the timeline and the network view stayed an epoch behind)."""
+
+    @functools.wraps(callback)
+    def counted(state: State, *args, **kwargs) -> T:
+        state[K.CLICKS] = state.get(K.CLICKS, 0) + 1
+        return callback(state, *args, **kwargs)
+
+    return counted
+
+
+@clicked
 def toggle_play(state: State) -> None:
     """Play or Pause; Play refuses (with a notice) a run that cannot go on."""
     state.pop(K.REWIND, None)  # the timeline back at the newest epoch
@@ -197,6 +214,7 @@ def toggle_play(state: State) -> None:
         state[K.PLAYING] = True
 
 
+@clicked
 def step(state: State, lock: contextlib.AbstractContextManager | None = None) -> None:
     """Pause and train one epoch. ``lock``: held while training, so that the frame route
     does not train the same run at the same time."""
@@ -207,6 +225,7 @@ def step(state: State, lock: contextlib.AbstractContextManager | None = None) ->
             state[K.RUN].step_epoch()
 
 
+@clicked
 def reset(state: State) -> None:
     """Start again with the same seeds: the run replays exactly."""
     state.pop(K.REWIND, None)  # the timeline back at the newest epoch
@@ -214,6 +233,7 @@ def reset(state: State) -> None:
     state[K.RUN_SIGNATURE] = None
 
 
+@clicked
 def new_init(state: State) -> None:
     """Start again from other initial weights (the next init seed)."""
     state.pop(K.REWIND, None)  # the timeline back at the newest epoch
@@ -336,6 +356,7 @@ MAX_PINS = 3
 LOOK_KEYS = ("lecture", "show_test", "discrete", "palette", "speed", "epochs")
 
 
+@clicked
 def pin(state: State, lock: contextlib.AbstractContextManager | None = None) -> None:
     """Keep a copy of the run as it is (its settings and weights) to compare with."""
     pins = state.setdefault(K.PINS, [])
@@ -347,6 +368,7 @@ def pin(state: State, lock: contextlib.AbstractContextManager | None = None) -> 
     pins.append({"settings": dict(state[K.SETTINGS]), "run": run})
 
 
+@clicked
 def unpin(state: State, index: int) -> None:
     pins = state.get(K.PINS, [])
     if 0 <= index < len(pins):
@@ -508,10 +530,16 @@ def apply_view_event(
 
 # -- the last good state ---------------------------------------------------------------------
 def page_inputs(state: State) -> str:
-    """What a whole page run draws from: playing or not, the run, the widgets' values and
-    the network view's last click."""
+    """What a whole page run draws from: playing or not, the run, the network view's last
+    click, the buttons' clicks and the widgets' values."""
     widgets = {key: state[key] for key in state if str(key).startswith(K.WIDGET_PREFIX)}
-    inputs = (state.get(K.PLAYING), state.get(K.RUN_ID), state.get(K.VIEW), widgets)
+    inputs = (
+        state.get(K.PLAYING),
+        state.get(K.RUN_ID),
+        state.get(K.VIEW),
+        state.get(K.CLICKS),
+        widgets,
+    )
     # as JSON: a tuple the page wrote and the list a widget gives back compare equal
     return json.dumps(inputs, sort_keys=True, default=repr)
 
