@@ -518,6 +518,7 @@ def live_view() -> None:
 
 
 def frame() -> None:
+    lifecycle.keep_set_widgets(state)  # a report sent before the browser got the last page run
     if lifecycle.page_is_behind(state):
         st.rerun(scope="app")  # a click came with the chart's report: see page_is_behind
     if frames_mode():
@@ -745,6 +746,7 @@ def show_messages() -> None:
 def page() -> None:
     lifecycle.start(state, st.query_params.to_dict())
     lifecycle.after_roll_back(state)
+    lifecycle.page_draws_widgets(state)
     data_before = state.get(K.DATA)
     n_train = len(data_before[1]) if data_before else 1000
     values = sidebar(n_train)

@@ -334,6 +334,55 @@ def test_a_button_clicked_in_a_fragment_run_leaves_the_page_behind(click):
     assert lifecycle.page_is_behind(state)
 
 
+def draw_page(state: dict) -> None:
+    """What a whole page run does around drawing the widgets (pages/playground.page)."""
+    state[K.PAGE_RUNNING] = True
+    lifecycle.page_draws_widgets(state)
+    state[K.PAGE_INPUTS] = lifecycle.page_inputs(state)
+    state[K.PAGE_RUNNING] = False
+
+
+def test_a_report_sent_before_the_browser_got_a_run_does_not_undo_the_apps_value():
+    """ci41: a click on X2 in the network view turned it off and the page drew X1 alone;
+    the chart's report, sent before the browser got that run, brought back both features
+    (Streamlit puts the browser's widget values into the state), and the page ran again
+    with X1 and X2 while the link said f=x1."""
+    state = session()
+    ready(state)
+    draw_page(state)
+    lifecycle.apply_view_event(state, {"nonce": 1, "feature": "x2"})
+    draw_page(state)  # draws X1 alone
+    state[K.widget("features")] = ["x1", "x2"]  # what the browser showed when it reported
+    state[K.CHART] = {"epoch": 3, "session": "s"}
+    lifecycle.keep_set_widgets(state)  # the fragment's run
+    assert state[K.widget("features")] == ["x1"]
+    assert not lifecycle.page_is_behind(state)
+
+    state[K.widget("features")] = ["x2"]  # a value the app never wrote: the person's own
+    lifecycle.keep_set_widgets(state)
+    assert state[K.widget("features")] == ["x2"]
+    assert lifecycle.page_is_behind(state)
+
+
+def test_a_widget_the_app_set_is_only_kept_until_the_browser_has_drawn_it():
+    state = session()
+    ready(state)
+    draw_page(state)
+    lifecycle.new_init(state)
+    seed = state[K.widget("init_seed")]
+    draw_page(state)
+    state[K.PAGE_RUNNING] = True  # a page run takes the browser's values as they come
+    state[K.widget("init_seed")] = seed - 1
+    lifecycle.keep_set_widgets(state)
+    assert state[K.widget("init_seed")] == seed - 1
+    state[K.PAGE_RUNNING] = False
+    state[K.widget("init_seed")] = seed
+    draw_page(state)  # a page run that set nothing: the old value is a person's choice again
+    state[K.widget("init_seed")] = seed - 1
+    lifecycle.keep_set_widgets(state)
+    assert state[K.widget("init_seed")] == seed - 1
+
+
 # -- regression (TF Playground's second problem type) ------------------------------------------
 def upload(state: dict, text: str, label: str = "target") -> None:
     """What the page keeps of an uploaded file (csv_widgets), label and features picked."""

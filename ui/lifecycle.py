@@ -70,11 +70,58 @@ def write_widgets(state: State, values: Mapping[str, Any]) -> None:
     """Put ``values`` into the widgets' keys (before the widgets are drawn)."""
     for key, value in values.items():
         if key == "hidden":
-            state[K.widget("layers")] = len(value)
+            set_widget(state, "layers", len(value))
             for i in range(MAX_UI_LAYERS):
-                state[K.widget(f"h{i}")] = value[i] if i < len(value) else HIDDEN_DEFAULT
+                set_widget(state, f"h{i}", value[i] if i < len(value) else HIDDEN_DEFAULT)
         else:
-            state[K.widget(key)] = value
+            set_widget(state, key, value)
+
+
+# -- widgets the app sets --------------------------------------------------------------------
+# Streamlit's browser sends every widget's value with each message. A message it sent before
+# it received a page run carries the values it showed before that run, and Streamlit puts
+# them into the widgets' keys; a value the app had put into a widget in that run (a callback,
+# a link) is then silently undone. ci41: a click on the input X2 in the network view turned
+# it off, the page ran with X1 alone (and wrote f=x1 into the link); the chart's report, sent
+# a moment before the browser got that run, came back with both features on: the fragment
+# saw the page behind, and the page ran again with X1 and X2, the link still saying f=x1.
+def set_widget(state: State, key: str, value: Any) -> None:
+    """Put ``value`` into the widget of setting ``key``, and remember the value it had (what
+    the browser still shows) until a page run draws it: see ``keep_set_widgets``."""
+    wkey = K.widget(key)
+    written = state.setdefault(K.WRITTEN, {})
+    before = written[wkey][0] if wkey in written else state.get(wkey)
+    written[wkey] = (before, value)
+    state[wkey] = value
+
+
+def page_draws_widgets(state: State) -> None:
+    """At the start of a page run: what the app put into widgets since the last page run,
+    this run draws; the browser may send the values before them back for a moment."""
+    state[K.DRAWN_WRITES] = state.pop(K.WRITTEN, {})
+
+
+def keep_set_widgets(state: State) -> None:
+    """In a run of a fragment alone (the chart's report): a widget the last page run drew
+    with a value the app put into it, sent back with the value it had before, came from a
+    browser that had not yet got that run (its messages come in order, so a person's own
+    change never looks like this): the app's value goes back in. Only a change back to the
+    old value sent in the same moment as a report would be taken for one, and kept out."""
+    if state.get(K.PAGE_RUNNING):
+        return
+    for wkey, (before, value) in state.get(K.DRAWN_WRITES, {}).items():
+        if _same(state.get(wkey), before) and not _same(before, value):
+            state[wkey] = value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as a widget gives it back (a list for the tuple the app wrote)."""
+    return _as_json(a) == _as_json(b)
+
+
+def _as_json(value: Any) -> str:
+    """A tuple the page wrote and the list a widget gives back compare equal as JSON."""
+    return json.dumps(value, sort_keys=True, default=repr)
 
 
 def start(state: State, query: Mapping[str, str]) -> None:
@@ -178,7 +225,7 @@ def switch_problem(state: State) -> None:
     if dataset != "csv":  # an uploaded file serves both: its label column is read anew
         dataset = problem_dataset(problem)
     state[K.SETTINGS] |= {"problem": problem, "dataset": dataset}
-    state[K.widget("dataset")] = dataset
+    set_widget(state, "dataset", dataset)
     state[K.PLAYING] = False
 
 
@@ -238,7 +285,8 @@ def new_init(state: State) -> None:
     """Start again from other initial weights (the next init seed)."""
     state.pop(K.REWIND, None)  # the timeline back at the newest epoch
     seed = (state[K.SETTINGS]["init_seed"] + 1) % (MAX_SEED + 1)
-    state[K.SETTINGS]["init_seed"] = state[K.widget("init_seed")] = seed
+    state[K.SETTINGS]["init_seed"] = seed
+    set_widget(state, "init_seed", seed)
     reset(state)
 
 
@@ -525,7 +573,7 @@ def apply_view_event(
             state[K.NOTICES].append(str(error))
             return
         state[K.SETTINGS]["features"] = chosen
-        state[K.widget("features")] = list(chosen)
+        set_widget(state, "features", list(chosen))
 
 
 # -- the last good state ---------------------------------------------------------------------
@@ -540,8 +588,7 @@ def page_inputs(state: State) -> str:
         state.get(K.CLICKS),
         widgets,
     )
-    # as JSON: a tuple the page wrote and the list a widget gives back compare equal
-    return json.dumps(inputs, sort_keys=True, default=repr)
+    return _as_json(inputs)
 
 
 def page_is_behind(state: State) -> bool:
