@@ -21,6 +21,16 @@ BOUNDARY = (
     " return d && d.layout.images && d.layout.images.length"
     " ? d.layout.images[0].source : ''; })()"
 )
+# The diagram shows one input feature.
+ONE_INPUT = (
+    "() => document.querySelectorAll('.netview-column[data-layer=\"0\"] .netview-neuron')"
+    ".length === 1"
+)
+# The large picture of the hovered neuron over the boundary (or "" when there is none).
+OVERLAY = (
+    "(() => { const d = document.getElementById('boundary'); const i = d.layout.images;"
+    " return i.length > 1 && i[1] && i[1].visible !== false ? i[1].source : ''; })()"
+)
 
 
 def open_view(browser, url):
@@ -116,12 +126,22 @@ def test_a_click_on_an_input_switches_the_feature_and_the_link(browser, server):
     frame.locator('.netview-neuron[data-layer="0"][data-unit="1"]').click()  # X₂ off
     page.wait_for_function("() => new URL(location.href).searchParams.get('f') === 'x1'",
                            timeout=PATIENCE_MS)  # fmt: skip
-    wait_in_component(
-        page,
-        VIEW,
-        "() => document.querySelectorAll('.netview-column[data-layer=\"0\"] .netview-neuron')"
-        ".length === 1",
-    )
+    wait_in_component(page, VIEW, ONE_INPUT)
+    page.close()
+
+
+def test_an_input_switched_off_under_the_mouse_takes_its_large_picture_away(browser, server):
+    """The click that turns X2 off comes with the mouse over it: its large picture showed on
+    the boundary plot, and stayed there (labelled X2) after the neuron had gone."""
+    page, frame = open_view(browser, server.url + "/?h=4")
+    chart = component_frame(page, CHART, timeout=PATIENCE_MS)
+    chart.wait_for_function("window.livechartFrames >= 1", timeout=PATIENCE_MS)
+    x2 = frame.locator('.netview-neuron[data-layer="0"][data-unit="1"]')
+    x2.hover()
+    chart.wait_for_function(f"{OVERLAY}.startsWith('data:image/png')", timeout=PATIENCE_MS)
+    x2.click()
+    wait_in_component(page, VIEW, ONE_INPUT)
+    chart.wait_for_function(f"{OVERLAY} === ''", timeout=PATIENCE_MS)
     page.close()
 
 
@@ -131,18 +151,14 @@ def test_hovering_a_neuron_shows_its_picture_large_on_the_boundary_plot(browser,
     page, frame = open_view(browser, server.url + "/?h=5")
     chart = component_frame(page, CHART, timeout=PATIENCE_MS)
     chart.wait_for_function("window.livechartFrames >= 1", timeout=PATIENCE_MS)
-    overlay = (
-        "(() => { const d = document.getElementById('boundary'); const i = d.layout.images;"
-        " return i.length > 1 && i[1] && i[1].visible !== false ? i[1].source : ''; })()"
-    )
-    assert chart.evaluate(overlay) == ""
+    assert chart.evaluate(OVERLAY) == ""
     frame.locator('.netview-neuron[data-layer="1"][data-unit="2"]').hover()
-    chart.wait_for_function(f"{overlay}.startsWith('data:image/png')", timeout=PATIENCE_MS)
+    chart.wait_for_function(f"{OVERLAY}.startsWith('data:image/png')", timeout=PATIENCE_MS)
     label = chart.locator("#overlay-label")
     assert re.fullmatch(r"layer 1, neuron 3 · bias -?\d.*", label.inner_text())
     # its own picture, not the boundary's
-    assert chart.evaluate(overlay) != chart.evaluate(BOUNDARY)
+    assert chart.evaluate(OVERLAY) != chart.evaluate(BOUNDARY)
     frame.locator(".netview-title").first.hover()  # the mouse leaves the neuron
-    chart.wait_for_function(f"{overlay} === ''", timeout=PATIENCE_MS)
+    chart.wait_for_function(f"{OVERLAY} === ''", timeout=PATIENCE_MS)
     assert label.is_hidden()
     page.close()

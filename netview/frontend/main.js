@@ -76,7 +76,13 @@
     const pictures = F.forward(net, F.grid(state.args.extent, GRID));
     view.update(Object.assign({}, net, { n: GRID, pictures, paused: !state.args.playing }));
     state.net = net;
-    if (state.hovered) showLarge(); // the large picture follows training
+    const h = state.hovered;
+    if (h) {
+      // a neuron gone from the network (a feature switched off under the mouse) fires no
+      // mouseleave: its large picture goes with it
+      if (h.layer >= net.sizes.length || h.unit >= net.sizes[h.layer]) state.hovered = null;
+      showLarge(); // the large picture follows training
+    }
     window.netviewStats.draws += 1;
     window.netviewStats.steps = steps;
     status.textContent = state.args.playing ? "live" : "paused: click a link to edit its weight";
