@@ -132,7 +132,8 @@ def test_a_click_on_an_input_switches_the_feature_and_the_link(browser, server):
 
 def test_an_input_switched_off_under_the_mouse_takes_its_large_picture_away(browser, server):
     """The click that turns X2 off comes with the mouse over it: its large picture showed on
-    the boundary plot, and stayed there (labelled X2) after the neuron had gone."""
+    the boundary plot, and stayed there (labelled X2) after the neuron had gone, as did the
+    diagram's own tip."""
     page, frame = open_view(browser, server.url + "/?h=4")
     chart = component_frame(page, CHART, timeout=PATIENCE_MS)
     chart.wait_for_function("window.livechartFrames >= 1", timeout=PATIENCE_MS)
@@ -142,6 +143,8 @@ def test_an_input_switched_off_under_the_mouse_takes_its_large_picture_away(brow
     x2.click()
     wait_in_component(page, VIEW, ONE_INPUT)
     chart.wait_for_function(f"{OVERLAY} === ''", timeout=PATIENCE_MS)
+    frame.wait_for_function("document.querySelector('.netview-tip').hidden",
+                            timeout=PATIENCE_MS)  # fmt: skip
     page.close()
 
 

@@ -112,6 +112,7 @@
     }
 
     function build(net) {
+      tip.hidden = true; // the cell or link it named is gone, and fires no mouseleave
       grid.replaceChildren();
       svg.replaceChildren();
       state.columns = net.sizes.map((units, l) => {
